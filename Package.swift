@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Compute modules are compiled optimized and for the host CPU in every
+/// configuration: Swift `SIMD` code becomes scalar libm calls without a
+/// target CPU, and real models crawl at `-Onone`.
+let hostOptimized: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=native", "-O", "-enforce-exclusivity=unchecked"]),
+]
+
+let package = Package(
+    name: "Arca",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "arca", targets: ["arca"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "ArcaTensor", swiftSettings: hostOptimized),
+        .target(name: "ArcaKernels", dependencies: ["ArcaTensor"], swiftSettings: hostOptimized),
+        .target(name: "ArcaIR", dependencies: ["ArcaTensor"], swiftSettings: hostOptimized),
+        .target(name: "ArcaRuntime", dependencies: ["ArcaTensor", "ArcaKernels", "ArcaIR"], swiftSettings: hostOptimized),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .target(name: "ArcaImport", dependencies: ["ArcaTensor", "ArcaIR"], swiftSettings: hostOptimized),
+        .target(name: "ArcaTasks", dependencies: ["ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "CTurboJPEG", "CPNG"], swiftSettings: hostOptimized),
+        .target(name: "ArcaRegistry", dependencies: ["ArcaTensor", "ArcaIR", "ArcaImport", "CZstd"], swiftSettings: hostOptimized),
+        .executableTarget(
+            name: "arca",
+            dependencies: [
+                "ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "ArcaImport", "ArcaTasks", "ArcaRegistry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: hostOptimized
+        ),
+        .testTarget(name: "ArcaTensorTests", dependencies: ["ArcaTensor"]),
+        .testTarget(name: "ArcaKernelsTests", dependencies: ["ArcaKernels", "ArcaTensor"]),
+        .testTarget(name: "ArcaIRTests", dependencies: ["ArcaIR", "ArcaTensor"]),
+        .testTarget(name: "ArcaRuntimeTests", dependencies: ["ArcaRuntime", "ArcaIR", "ArcaKernels", "ArcaTensor"]),
+        .testTarget(name: "ArcaImportTests", dependencies: ["ArcaImport", "ArcaIR", "ArcaRuntime", "ArcaTensor"]),
+        .testTarget(name: "ArcaTasksTests", dependencies: ["ArcaTasks", "ArcaImport", "ArcaRuntime", "ArcaTensor"]),
+        .testTarget(name: "ArcaRegistryTests", dependencies: ["ArcaRegistry", "ArcaImport", "ArcaRuntime", "ArcaTensor"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+/// Model importers: TFLite, safetensors + Hugging Face config, and later ONNX, each to an ArcaIR `Graph`.
+public enum ArcaImport {}

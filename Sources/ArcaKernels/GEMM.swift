@@ -1,0 +1,237 @@
+import Foundation
+/// A read-only strided matrix operand: element (i, j) is at `base[i * rowStride + j * colStride]`.
+/// Transposition is a swap of the strides.
+public struct MatrixOperand: @unchecked Sendable {
+    public var base: UnsafePointer<Float>
+    public var rowStride: Int
+    public var colStride: Int
+
+    public init(_ base: UnsafePointer<Float>, rowStride: Int, colStride: Int = 1) {
+        self.base = base
+        self.rowStride = rowStride
+        self.colStride = colStride
+    }
+
+    @inline(__always) subscript(i: Int, j: Int) -> Float { base[i * rowStride + j * colStride] }
+
+    public var transposed: MatrixOperand { MatrixOperand(base, rowStride: colStride, colStride: rowStride) }
+}
+
+/// What to do with each output element after the dot products: `C = act(A·B + bias[n] (+ C))`.
+public struct GEMMEpilogue: @unchecked Sendable {
+    /// One float per output column, or nil.
+    public var bias: UnsafePointer<Float>?
+    public var activation: Activation
+    /// Add the product to what `C` already holds.
+    public var accumulate: Bool
+
+    public init(bias: UnsafePointer<Float>? = nil, activation: Activation = .none, accumulate: Bool = false) {
+        self.bias = bias
+        self.activation = activation
+        self.accumulate = accumulate
+    }
+}
+
+/// fp32 matrix multiplication `C[M,N] = A[M,K] · B[K,N]`.
+///
+/// Goto/BLIS structure: B is packed into KC x 16 panels (once, or ahead of time
+/// for weights: ``PackedB``), A into MC x KC blocks of 6-row panels per task, and
+/// the ``GEMMMicrokernel`` computes 6x16 tiles. Threads split (MC block x N chunk)
+/// tasks; packing of B is split by panel.
+public enum GEMM {
+    nonisolated(unsafe) static let kc = Int(ProcessInfo.processInfo.environment["ARCA_KC"] ?? "") ?? 256
+    nonisolated(unsafe) static let mc = Int(ProcessInfo.processInfo.environment["ARCA_MC"] ?? "") ?? 144
+
+    /// `C = epilogue(A · B)` with a row-major C of row stride `ldc`.
+    public static func sgemm(m: Int, n: Int, k: Int, a: MatrixOperand, b: MatrixOperand,
+                             c: UnsafeMutablePointer<Float>, ldc: Int,
+                             epilogue: GEMMEpilogue = GEMMEpilogue(), pool: ThreadPool = .serial) {
+        if m == 0 || n == 0 { return }
+        let packed = PackedB(b, k: k, n: n, pool: pool)
+        sgemm(m: m, a: a, b: packed, c: c, ldc: ldc, epilogue: epilogue, pool: pool)
+    }
+
+    /// `C = epilogue(A · B)` with B packed ahead of time.
+    public static func sgemm(m: Int, a: MatrixOperand, b: PackedB,
+                             c: UnsafeMutablePointer<Float>, ldc: Int,
+                             epilogue: GEMMEpilogue = GEMMEpilogue(), pool: ThreadPool = .serial) {
+        let n = b.n, k = b.k
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            for i in 0..<m { finish(c + i * ldc, n, row: i, epilogue, zeroFirst: !epilogue.accumulate) }
+            return
+        }
+        let nr = GEMMMicrokernel.nr
+        let mBlocks = (m + mc - 1) / mc
+        let panels = (n + nr - 1) / nr
+        // Enough tasks to balance threads, but chunks of at least 4 panels.
+        let wanted = pool.threadCount == 1 ? 1 : max(1, (4 * pool.threadCount + mBlocks - 1) / mBlocks)
+        let chunks = min(wanted, max(1, panels / 4))
+        let panelsPerChunk = (panels + chunks - 1) / chunks
+        let shared = SendableBox((a, b, c, ldc, epilogue))
+        pool.parallelFor(count: mBlocks * chunks) { task in
+            let (a, b, c, ldc, epilogue) = shared.value
+            let ib = task / chunks, chunk = task % chunks
+            let i0 = ib * mc, mLen = min(mc, m - i0)
+            let p0 = chunk * panelsPerChunk, p1 = min(panels, p0 + panelsPerChunk)
+            if p0 >= p1 { return }
+            macroBlock(a: a, b: b, c: c, ldc: ldc, i0: i0, mLen: mLen, panels: p0..<p1, epilogue: epilogue)
+        }
+    }
+
+    /// One MC-row block of C over a range of 16-column panels, all of K.
+    static func macroBlock(a: MatrixOperand, b: PackedB, c: UnsafeMutablePointer<Float>, ldc: Int,
+                           i0: Int, mLen: Int, panels: Range<Int>, epilogue: GEMMEpilogue) {
+        let mr = GEMMMicrokernel.mr, nr = GEMMMicrokernel.nr
+        let k = b.k, n = b.n
+        let mPanels = (mLen + mr - 1) / mr
+        Scratch.withFloats(mPanels * mr * kc) { aPack in
+        var tile = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        var pc = 0
+        while pc < k {
+            let kLen = min(kc, k - pc)
+            packA(a, rows: i0..<(i0 + mLen), k0: pc, kLen: kLen, into: aPack)
+            let first = pc == 0
+            let last = pc + kLen == k
+            let accumulate = !first || epilogue.accumulate
+            for jp in panels {
+                let j0 = jp * nr
+                let nLen = min(nr, n - j0)
+                let bPanel = b.panel(k0: pc, panel: jp)
+                for ip in 0..<mPanels {
+                    let r0 = ip * mr
+                    let rows = min(mr, mLen - r0)
+                    let ap = aPack + ip * mr * kLen
+                    let cp = c + (i0 + r0) * ldc + j0
+                    if rows == mr && nLen == nr {
+                        GEMMMicrokernel.run(kLen, ap, bPanel, cp, ldc, accumulate: accumulate)
+                    } else {
+                        withUnsafeMutableBytes(of: &tile) { raw in
+                            let t = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+                            GEMMMicrokernel.run(kLen, ap, bPanel, t, nr, accumulate: false)
+                            for r in 0..<rows {
+                                let dst = cp + r * ldc
+                                let src = t + r * nr
+                                if accumulate {
+                                    for j in 0..<nLen { dst[j] += src[j] }
+                                } else {
+                                    for j in 0..<nLen { dst[j] = src[j] }
+                                }
+                            }
+                        }
+                    }
+                    if last {
+                        for r in 0..<rows {
+                            finish(cp + r * ldc, nLen, column: j0, epilogue)
+                        }
+                    }
+                }
+            }
+            pc += kLen
+        }
+        }
+    }
+
+    @inline(__always)
+    static func finish(_ row: UnsafeMutablePointer<Float>, _ count: Int, column j0: Int, _ epilogue: GEMMEpilogue) {
+        if let bias = epilogue.bias {
+            for j in 0..<count { row[j] += bias[j0 + j] }
+        }
+        epilogue.activation.apply(row, count: count)
+    }
+
+    static func finish(_ row: UnsafeMutablePointer<Float>, _ count: Int, row _: Int, _ epilogue: GEMMEpilogue, zeroFirst: Bool) {
+        if zeroFirst { row.update(repeating: 0, count: count) }
+        finish(row, count, column: 0, epilogue)
+    }
+
+    /// Packs rows of A, columns `k0..<k0+kLen`, as 6-row panels: panel p holds, for each k, 6 floats.
+    @inline(__always)
+    static func packA(_ a: MatrixOperand, rows: Range<Int>, k0: Int, kLen: Int, into dst: UnsafeMutablePointer<Float>) {
+        let mr = GEMMMicrokernel.mr
+        var out = dst
+        var r0 = rows.lowerBound
+        while r0 < rows.upperBound {
+            let valid = min(mr, rows.upperBound - r0)
+            if valid == mr && a.colStride == 1 {
+                let p0 = a.base + r0 * a.rowStride + k0
+                let rs = a.rowStride
+                for kk in 0..<kLen {
+                    out[0] = p0[kk]
+                    out[1] = p0[rs + kk]
+                    out[2] = p0[2 * rs + kk]
+                    out[3] = p0[3 * rs + kk]
+                    out[4] = p0[4 * rs + kk]
+                    out[5] = p0[5 * rs + kk]
+                    out += mr
+                }
+            } else {
+                for kk in 0..<kLen {
+                    for r in 0..<mr {
+                        out[r] = r < valid ? a[r0 + r, k0 + kk] : 0
+                    }
+                    out += mr
+                }
+            }
+            r0 += mr
+        }
+    }
+}
+
+/// B packed for ``GEMM``: for each KC block of rows, 16-column panels of KC x 16
+/// contiguous floats, zero-padded. Weights are packed once at plan time.
+public final class PackedB: @unchecked Sendable {
+    public let k: Int
+    public let n: Int
+    let paddedN: Int
+    let data: UnsafeMutablePointer<Float>
+
+    /// Packs a row-major or strided matrix `B[K,N]`; tasks split K blocks x panels.
+    public init(_ b: MatrixOperand, k: Int, n: Int, pool: ThreadPool = .serial) {
+        let nr = GEMMMicrokernel.nr
+        self.k = k
+        self.n = n
+        paddedN = (n + nr - 1) / nr * nr
+        let count = max(1, paddedN * k)
+        data = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+        let kc = GEMM.kc
+        let kBlocks = (k + kc - 1) / kc
+        let panels = paddedN / nr
+        let shared = SendableBox((data, paddedN))
+        pool.parallelFor(count: kBlocks * panels) { task in
+            let (data, paddedN) = shared.value
+            let kb = task / panels, jp = task % panels
+            let k0 = kb * kc, kLen = min(kc, k - k0)
+            let j0 = jp * nr
+            var dst = data + k0 * paddedN + jp * kLen * nr
+            if j0 + nr <= n && b.colStride == 1 {
+                var src = b.base + k0 * b.rowStride + j0
+                for _ in 0..<kLen {
+                    UnsafeMutableRawPointer(dst).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    src += b.rowStride
+                    dst += nr
+                }
+            } else {
+                for kk in 0..<kLen {
+                    for j in 0..<nr { dst[j] = j0 + j < n ? b[k0 + kk, j0 + j] : 0 }
+                    dst += nr
+                }
+            }
+        }
+    }
+
+    deinit { data.deallocate() }
+
+    /// The KC x 16 panel `panel` of the K block starting at `k0`.
+    @inline(__always)
+    func panel(k0: Int, panel: Int) -> UnsafePointer<Float> {
+        let kLen = min(GEMM.kc, k - k0)
+        return UnsafePointer(data + k0 * paddedN + panel * kLen * GEMMMicrokernel.nr)
+    }
+}
+
+/// Carries non-Sendable values (pointers) into pool tasks; kernels guarantee disjoint writes.
+struct SendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

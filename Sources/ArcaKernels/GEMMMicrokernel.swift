@@ -1,0 +1,76 @@
+/// The fp32 register-blocked microkernel: a 6x16 tile of C in twelve 8-lane
+/// accumulators (AVX2: 12 of the 16 ymm registers; AVX-512 machines run the
+/// same ymm code, Zen 4 splits zmm into two halves anyway).
+///
+/// `a` is a packed A panel (k steps of `mr` floats), `b` a packed B panel
+/// (k steps of `nr` floats, 32-byte aligned). C(6x16) = A·B, then either stored
+/// or added to `c` (row stride `ldc`).
+enum GEMMMicrokernel {
+    static let mr = 6
+    static let nr = 16
+
+    typealias V = SIMD8<Float>
+
+    @inline(__always)
+    static func run(_ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        var ap = a
+        var bp = UnsafeRawPointer(b)
+        var kk = k
+        while kk >= 2 {
+            do {
+                let b0 = bp.load(as: V.self)
+                let b1 = bp.load(fromByteOffset: 32, as: V.self)
+                var s = V(repeating: ap[0]); c00.addProduct(s, b0); c01.addProduct(s, b1)
+                s = V(repeating: ap[1]); c10.addProduct(s, b0); c11.addProduct(s, b1)
+                s = V(repeating: ap[2]); c20.addProduct(s, b0); c21.addProduct(s, b1)
+                s = V(repeating: ap[3]); c30.addProduct(s, b0); c31.addProduct(s, b1)
+                s = V(repeating: ap[4]); c40.addProduct(s, b0); c41.addProduct(s, b1)
+                s = V(repeating: ap[5]); c50.addProduct(s, b0); c51.addProduct(s, b1)
+            }
+            do {
+                let b0 = bp.load(fromByteOffset: 64, as: V.self)
+                let b1 = bp.load(fromByteOffset: 96, as: V.self)
+                var s = V(repeating: ap[6]); c00.addProduct(s, b0); c01.addProduct(s, b1)
+                s = V(repeating: ap[7]); c10.addProduct(s, b0); c11.addProduct(s, b1)
+                s = V(repeating: ap[8]); c20.addProduct(s, b0); c21.addProduct(s, b1)
+                s = V(repeating: ap[9]); c30.addProduct(s, b0); c31.addProduct(s, b1)
+                s = V(repeating: ap[10]); c40.addProduct(s, b0); c41.addProduct(s, b1)
+                s = V(repeating: ap[11]); c50.addProduct(s, b0); c51.addProduct(s, b1)
+            }
+            ap += 12
+            bp += 128
+            kk -= 2
+        }
+        if kk == 1 {
+            let b0 = bp.load(as: V.self)
+            let b1 = bp.load(fromByteOffset: 32, as: V.self)
+            var s = V(repeating: ap[0]); c00.addProduct(s, b0); c01.addProduct(s, b1)
+            s = V(repeating: ap[1]); c10.addProduct(s, b0); c11.addProduct(s, b1)
+            s = V(repeating: ap[2]); c20.addProduct(s, b0); c21.addProduct(s, b1)
+            s = V(repeating: ap[3]); c30.addProduct(s, b0); c31.addProduct(s, b1)
+            s = V(repeating: ap[4]); c40.addProduct(s, b0); c41.addProduct(s, b1)
+            s = V(repeating: ap[5]); c50.addProduct(s, b0); c51.addProduct(s, b1)
+        }
+        store(c, ldc, 0, c00, c01, accumulate)
+        store(c, ldc, 1, c10, c11, accumulate)
+        store(c, ldc, 2, c20, c21, accumulate)
+        store(c, ldc, 3, c30, c31, accumulate)
+        store(c, ldc, 4, c40, c41, accumulate)
+        store(c, ldc, 5, c50, c51, accumulate)
+    }
+
+    @inline(__always)
+    static func store(_ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ row: Int, _ v0: V, _ v1: V, _ accumulate: Bool) {
+        let p = UnsafeMutableRawPointer(c + row * ldc)
+        if accumulate {
+            p.storeBytes(of: p.loadUnaligned(as: V.self) + v0, as: V.self)
+            p.storeBytes(of: p.loadUnaligned(fromByteOffset: 32, as: V.self) + v1, toByteOffset: 32, as: V.self)
+        } else {
+            p.storeBytes(of: v0, as: V.self)
+            p.storeBytes(of: v1, toByteOffset: 32, as: V.self)
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/// The model store: OCI layout, protobuf model configs, zstd weight blobs, digests, push and pull.
+public enum ArcaRegistry {}

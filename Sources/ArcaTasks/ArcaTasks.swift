@@ -1,0 +1,2 @@
+/// Task pipelines: image decoding and pre/post-processing, tokenization, pooling and text tasks.
+public enum ArcaTasks {}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Arca: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arca",
+        abstract: "A model zoo and pretrained-model runtime.",
+        subcommands: [Bench.self]
+    )
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import ArcaKernels
+import Foundation
+
+struct BenchGEMM: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gemm", abstract: "Time fp32 GEMM C[M,N] = A[M,K]·B[K,N].")
+
+    @Option(help: "Rows of A and C.") var m: Int = 1024
+    @Option(help: "Columns of B and C.") var n: Int = 1024
+    @Option(help: "Inner dimension.") var k: Int = 1024
+    @Option(help: "Threads.") var threads: Int = 1
+    @Option(help: "Timed runs; the median is reported.") var runs: Int = 0
+    @Flag(help: "Pack B ahead of time, as the runtime does for weights.") var prepacked = false
+    @Flag(help: "Print a JSON object.") var json = false
+
+    func validate() throws {
+        guard m > 0, n > 0, k > 0, m * k <= 1 << 28, k * n <= 1 << 28, m * n <= 1 << 28 else {
+            throw ValidationError("dimensions must be positive and each matrix at most 2^28 elements")
+        }
+        guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be in 1...256") }
+    }
+
+    func run() throws {
+        let pool = ThreadPool(threadCount: threads)
+        defer { pool.shutdown() }
+        var a = [Float](repeating: 0, count: m * k), b = [Float](repeating: 0, count: k * n)
+        var rng = SplitMix64(seed: 1)
+        for i in a.indices { a[i] = rng.nextFloat() - 0.5 }
+        for i in b.indices { b[i] = rng.nextFloat() - 0.5 }
+        var c = [Float](repeating: 0, count: m * n)
+        let flops = 2.0 * Double(m) * Double(n) * Double(k)
+        let runs = self.runs > 0 ? self.runs : max(5, min(200, Int(2e10 / flops)))
+        let (m, n, k, prepacked) = (self.m, self.n, self.k, self.prepacked)
+        let times: [Double] = a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cbuf in
+                    let cp = cbuf.baseAddress!
+                    let A = MatrixOperand(ap.baseAddress!, rowStride: k)
+                    let B = MatrixOperand(bp.baseAddress!, rowStride: n)
+                    let packed = prepacked ? PackedB(B, k: k, n: n, pool: pool) : nil
+                    let once = {
+                        if let packed {
+                            GEMM.sgemm(m: m, a: A, b: packed, c: cp, ldc: n, pool: pool)
+                        } else {
+                            GEMM.sgemm(m: m, n: n, k: k, a: A, b: B, c: cp, ldc: n, pool: pool)
+                        }
+                    }
+                    for _ in 0..<max(2, runs / 10) { once() }
+                    return (0..<runs).map { _ in Stopwatch.time(once) }
+                }
+            }
+        }
+        let median = times.sorted()[times.count / 2]
+        let gflops = flops / median / 1e9
+        if json {
+            print(JSONLine([("m", .int(m)), ("n", .int(n)), ("k", .int(k)), ("threads", .int(threads)),
+                            ("prepacked", .bool(prepacked)), ("runs", .int(runs)),
+                            ("median_ms", .double(median * 1e3)), ("gflops", .double(gflops))]).text)
+        } else {
+            print(String(format: "gemm %dx%dx%d threads=%d%@: %.3f ms, %.1f GFLOPS", m, n, k, threads,
+                         prepacked ? " prepacked" : "", median * 1e3, gflops))
+        }
+    }
+}

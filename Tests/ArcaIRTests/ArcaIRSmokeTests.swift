@@ -1,0 +1,4 @@
+import Testing
+@testable import ArcaIR
+
+@Suite struct ArcaIRSmokeTests {}

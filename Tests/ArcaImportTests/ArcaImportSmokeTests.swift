@@ -1,0 +1,4 @@
+import Testing
+@testable import ArcaImport
+
+@Suite struct ArcaImportSmokeTests {}

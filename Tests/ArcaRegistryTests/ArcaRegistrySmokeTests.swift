@@ -1,0 +1,4 @@
+import Testing
+@testable import ArcaRegistry
+
+@Suite struct ArcaRegistrySmokeTests {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import ArcaRuntime
+
+@Suite struct ArcaRuntimeSmokeTests {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import ArcaTasks
+
+@Suite struct ArcaTasksSmokeTests {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import ArcaTensor
+
+@Suite struct ArcaTensorSmokeTests {}
