@@ -8,7 +8,7 @@ import ArcaTensor
 /// depthwise weights `[kH, kW, inC * multiplier]`; transposed-conv weights
 /// `[outC, kH, kW, inC]`; matmul weights `[K, N]` unless `transposeB`.
 /// Optional inputs (bias) are omitted from `Node.inputs`, never placeholders.
-public enum Op: Sendable, Hashable {
+public enum Op: Sendable, Hashable, Codable {
     /// inputs: x [N,H,W,C], w (OHWI), bias [outC]?
     case conv2d(Conv2DAttributes)
     /// inputs: x [N,H,W,C], w [kH,kW,C*m], bias [C*m]?
@@ -92,7 +92,7 @@ public enum UnaryKind: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 /// Spatial padding: explicit amounts, or resolved from the input size like TensorFlow.
-public enum Padding: Sendable, Hashable {
+public enum Padding: Sendable, Hashable, Codable {
     /// No padding.
     case valid
     /// Output size `ceil(in / stride)`; the odd pixel of padding goes at the end.
@@ -100,8 +100,7 @@ public enum Padding: Sendable, Hashable {
     case explicit(top: Int, left: Int, bottom: Int, right: Int)
 }
 
-public struct Conv2DAttributes: Sendable, Hashable {
-    public var strides: (h: Int, w: Int) { (strideH, strideW) }
+public struct Conv2DAttributes: Sendable, Hashable, Codable {
     public var strideH: Int, strideW: Int
     public var dilationH: Int, dilationW: Int
     public var padding: Padding
@@ -114,19 +113,9 @@ public struct Conv2DAttributes: Sendable, Hashable {
         self.dilationH = dilationH; self.dilationW = dilationW
         self.padding = padding; self.groups = groups; self.activation = activation
     }
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.strideH == b.strideH && a.strideW == b.strideW && a.dilationH == b.dilationH &&
-            a.dilationW == b.dilationW && a.padding == b.padding && a.groups == b.groups && a.activation == b.activation
-    }
-
-    public func hash(into h: inout Hasher) {
-        h.combine(strideH); h.combine(strideW); h.combine(dilationH); h.combine(dilationW)
-        h.combine(padding); h.combine(groups); h.combine(activation)
-    }
 }
 
-public struct DepthwiseConv2DAttributes: Sendable, Hashable {
+public struct DepthwiseConv2DAttributes: Sendable, Hashable, Codable {
     public var strideH: Int, strideW: Int
     public var dilationH: Int, dilationW: Int
     public var padding: Padding
@@ -141,7 +130,7 @@ public struct DepthwiseConv2DAttributes: Sendable, Hashable {
     }
 }
 
-public struct TransposeConv2DAttributes: Sendable, Hashable {
+public struct TransposeConv2DAttributes: Sendable, Hashable, Codable {
     public var strideH: Int, strideW: Int
     /// `.same`: output `in * stride`; `.valid`: `(in - 1) * stride + k`.
     public var padding: Padding
@@ -152,7 +141,7 @@ public struct TransposeConv2DAttributes: Sendable, Hashable {
     }
 }
 
-public struct MatMulAttributes: Sendable, Hashable {
+public struct MatMulAttributes: Sendable, Hashable, Codable {
     public var transposeB: Bool
     public var activation: FusedActivation
 
@@ -161,8 +150,8 @@ public struct MatMulAttributes: Sendable, Hashable {
     }
 }
 
-public struct Pool2DAttributes: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable { case max, average }
+public struct Pool2DAttributes: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable { case max, average }
     public var kind: Kind
     public var kernelH: Int, kernelW: Int
     public var strideH: Int, strideW: Int
@@ -176,8 +165,8 @@ public struct Pool2DAttributes: Sendable, Hashable {
     }
 }
 
-public struct ResizeAttributes: Sendable, Hashable {
-    public enum Mode: String, Sendable, Hashable { case asymmetric, alignCorners, halfPixel }
+public struct ResizeAttributes: Sendable, Hashable, Codable {
+    public enum Mode: String, Sendable, Hashable, Codable { case asymmetric, alignCorners, halfPixel }
     public var outH: Int, outW: Int
     public var mode: Mode
 
@@ -186,7 +175,7 @@ public struct ResizeAttributes: Sendable, Hashable {
     }
 }
 
-public struct PadAttributes: Sendable, Hashable {
+public struct PadAttributes: Sendable, Hashable, Codable {
     public var before: [Int]
     public var after: [Int]
     public var value: Float
@@ -196,7 +185,7 @@ public struct PadAttributes: Sendable, Hashable {
     }
 }
 
-public struct AttentionAttributes: Sendable, Hashable {
+public struct AttentionAttributes: Sendable, Hashable, Codable {
     public var heads: Int
     /// Multiplies QKᵀ; usually `1/sqrt(headDim)`.
     public var scale: Float

@@ -47,8 +47,10 @@ public enum GEMM {
                              c: UnsafeMutablePointer<Float>, ldc: Int,
                              epilogue: GEMMEpilogue = GEMMEpilogue(), pool: ThreadPool = .serial) {
         if m == 0 || n == 0 { return }
-        let packed = PackedB(b, k: k, n: n, pool: pool)
-        sgemm(m: m, a: a, b: packed, c: c, ldc: ldc, epilogue: epilogue, pool: pool)
+        Scratch.withFloats(PackedB.floatCount(k: k, n: n)) { buffer in
+            let packed = PackedB(b, k: k, n: n, pool: pool, storage: buffer)
+            sgemm(m: m, a: a, b: packed, c: c, ldc: ldc, epilogue: epilogue, pool: pool)
+        }
     }
 
     /// `C = epilogue(A · B)` with B packed ahead of time.
@@ -61,22 +63,37 @@ public enum GEMM {
             for i in 0..<m { finish(c + i * ldc, n, row: i, epilogue, zeroFirst: !epilogue.accumulate) }
             return
         }
-        let nr = GEMMMicrokernel.nr
-        let mBlocks = (m + mc - 1) / mc
-        let panels = (n + nr - 1) / nr
-        // Enough tasks to balance threads, but chunks of at least 4 panels.
-        let wanted = pool.threadCount == 1 ? 1 : max(1, (4 * pool.threadCount + mBlocks - 1) / mBlocks)
-        let chunks = min(wanted, max(1, panels / 4))
-        let panelsPerChunk = (panels + chunks - 1) / chunks
+        let (rowBlocks, chunks) = partition(m: m, n: n, threads: pool.threadCount)
+        let rowPanels = (m + GEMMMicrokernel.mr - 1) / GEMMMicrokernel.mr
+        let colPanels = (n + GEMMMicrokernel.nr - 1) / GEMMMicrokernel.nr
         let shared = SendableBox((a, b, c, ldc, epilogue))
-        pool.parallelFor(count: mBlocks * chunks) { task in
+        // Tasks: rowBlocks x chunks; blocks and chunks split panels as evenly as possible.
+        pool.parallelFor(count: rowBlocks * chunks) { task in
             let (a, b, c, ldc, epilogue) = shared.value
             let ib = task / chunks, chunk = task % chunks
-            let i0 = ib * mc, mLen = min(mc, m - i0)
-            let p0 = chunk * panelsPerChunk, p1 = min(panels, p0 + panelsPerChunk)
-            if p0 >= p1 { return }
-            macroBlock(a: a, b: b, c: c, ldc: ldc, i0: i0, mLen: mLen, panels: p0..<p1, epilogue: epilogue)
+            let r0 = ib * rowPanels / rowBlocks * GEMMMicrokernel.mr
+            let r1 = min(m, (ib + 1) * rowPanels / rowBlocks * GEMMMicrokernel.mr)
+            let p0 = chunk * colPanels / chunks, p1 = (chunk + 1) * colPanels / chunks
+            if r0 >= r1 || p0 >= p1 { return }
+            macroBlock(a: a, b: b, c: c, ldc: ldc, i0: r0, mLen: r1 - r0, panels: p0..<p1, epilogue: epilogue)
         }
+    }
+
+    /// Row blocks of at most `mc` rows, and N chunks, giving at least 4 tasks per thread
+    /// when the matrix allows (blocks of ≥ 4 row panels, chunks of ≥ 4 column panels).
+    static func partition(m: Int, n: Int, threads: Int) -> (rowBlocks: Int, chunks: Int) {
+        let rowPanels = (m + GEMMMicrokernel.mr - 1) / GEMMMicrokernel.mr
+        let colPanels = (n + GEMMMicrokernel.nr - 1) / GEMMMicrokernel.nr
+        var rb = max(1, (rowPanels * GEMMMicrokernel.mr + mc - 1) / mc)
+        var cb = 1
+        if threads > 1 {
+            while rb * cb < 4 * threads {
+                if rowPanels / (rb + 1) >= 4 { rb += 1 }
+                else if colPanels / (cb + 1) >= 4 { cb += 1 }
+                else { break }
+            }
+        }
+        return (rb, cb)
     }
 
     /// One MC-row block of C over a range of 16-column panels, all of K.
@@ -185,15 +202,27 @@ public final class PackedB: @unchecked Sendable {
     public let n: Int
     let paddedN: Int
     let data: UnsafeMutablePointer<Float>
+    /// False when `data` is a borrowed scratch buffer that outlives this object's use.
+    private let ownsData: Bool
+
+    static func floatCount(k: Int, n: Int) -> Int {
+        max(1, (n + GEMMMicrokernel.nr - 1) / GEMMMicrokernel.nr * GEMMMicrokernel.nr * k)
+    }
 
     /// Packs a row-major or strided matrix `B[K,N]`; tasks split K blocks x panels.
-    public init(_ b: MatrixOperand, k: Int, n: Int, pool: ThreadPool = .serial) {
+    public convenience init(_ b: MatrixOperand, k: Int, n: Int, pool: ThreadPool = .serial) {
+        self.init(b, k: k, n: n, pool: pool, storage: nil)
+    }
+
+    /// Packs into `storage` (at least `floatCount(k:n:)` floats, 64-byte aligned) or a new allocation.
+    init(_ b: MatrixOperand, k: Int, n: Int, pool: ThreadPool, storage: UnsafeMutablePointer<Float>?) {
         let nr = GEMMMicrokernel.nr
         self.k = k
         self.n = n
         paddedN = (n + nr - 1) / nr * nr
-        let count = max(1, paddedN * k)
-        data = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+        let count = Self.floatCount(k: k, n: n)
+        ownsData = storage == nil
+        data = storage ?? UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
         let kc = GEMM.kc
         let kBlocks = (k + kc - 1) / kc
         let panels = paddedN / nr
@@ -220,7 +249,7 @@ public final class PackedB: @unchecked Sendable {
         }
     }
 
-    deinit { data.deallocate() }
+    deinit { if ownsData { data.deallocate() } }
 
     /// The KC x 16 panel `panel` of the K block starting at `k0`.
     @inline(__always)

@@ -1,4 +1,0 @@
-import Testing
-@testable import ArcaTensor
-
-@Suite struct ArcaTensorSmokeTests {}
