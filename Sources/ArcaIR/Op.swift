@@ -39,8 +39,9 @@ public enum Op: Sendable, Hashable, Codable {
     case reduceMean(axes: [Int], keepDims: Bool)
     /// NHWC depth-to-space, DCR order (TFLite).
     case depthToSpace(blockSize: Int)
-    /// Multi-head scaled dot-product attention. inputs: q, k, v [B, S, heads*headDim], mask [B, S]? (1 keep, 0 pad).
-    /// output: [B, S, heads*headDim].
+    /// Multi-head scaled dot-product attention. inputs: q, k, v [B, S, heads*headDim], mask [B, S]? (non-zero keeps a key);
+    /// with `packedQKV`, one input [B, S, 3*heads*headDim] (q, k, v side by side in each row) then mask?.
+    /// output: [B, S, heads*headDim]. Query rows past a sequence's last kept key are zero.
     case attention(AttentionAttributes)
     /// Mean over axis 1 of x [B, S, D] counting only positions where mask [B, S] is non-zero.
     case maskedMean
@@ -189,8 +190,10 @@ public struct AttentionAttributes: Sendable, Hashable, Codable {
     public var heads: Int
     /// Multiplies QKᵀ; usually `1/sqrt(headDim)`.
     public var scale: Float
+    /// Q, K and V arrive as one fused projection (see ``Op/attention(_:)``).
+    public var packedQKV: Bool
 
-    public init(heads: Int, scale: Float) {
-        self.heads = heads; self.scale = scale
+    public init(heads: Int, scale: Float, packedQKV: Bool = false) {
+        self.heads = heads; self.scale = scale; self.packedQKV = packedQKV
     }
 }
