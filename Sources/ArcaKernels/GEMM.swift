@@ -1,3 +1,4 @@
+import ArcaTensor
 import Foundation
 /// A read-only strided matrix operand: element (i, j) is at `base[i * rowStride + j * colStride]`.
 /// Transposition is a swap of the strides.
@@ -107,7 +108,16 @@ public enum GEMM {
         var pc = 0
         while pc < k {
             let kLen = min(kc, k - pc)
-            packA(a, rows: i0..<(i0 + mLen), k0: pc, kLen: kLen, into: aPack)
+            // With few column panels packing A costs more than it saves: read full row panels in place.
+            let direct = a.colStride == 1 && panels.count <= 4
+            if direct {
+                let tail = mLen % mr
+                if tail > 0 {
+                    packA(a, rows: (i0 + mLen - tail)..<(i0 + mLen), k0: pc, kLen: kLen, into: aPack + (mLen / mr) * mr * kLen)
+                }
+            } else {
+                packA(a, rows: i0..<(i0 + mLen), k0: pc, kLen: kLen, into: aPack)
+            }
             let first = pc == 0
             let last = pc + kLen == k
             let accumulate = !first || epilogue.accumulate
@@ -121,11 +131,21 @@ public enum GEMM {
                     let ap = aPack + ip * mr * kLen
                     let cp = c + (i0 + r0) * ldc + j0
                     if rows == mr && nLen == nr {
-                        GEMMMicrokernel.run(kLen, ap, bPanel, cp, ldc, accumulate: accumulate)
+                        if direct {
+                            GEMMMicrokernel.runRows(kLen, a.base + (i0 + r0) * a.rowStride + pc, lda: a.rowStride,
+                                                    bPanel, cp, ldc, accumulate: accumulate)
+                        } else {
+                            GEMMMicrokernel.run(kLen, ap, bPanel, cp, ldc, accumulate: accumulate)
+                        }
                     } else {
+                        // Edge tile: compute the full 6x16 into a local tile, then copy the valid part.
                         withUnsafeMutableBytes(of: &tile) { raw in
-                            let t = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-                            GEMMMicrokernel.run(kLen, ap, bPanel, t, nr, accumulate: false)
+                            guard let t = raw.baseAddress?.assumingMemoryBound(to: Float.self) else { return }
+                            if direct && rows == mr {
+                                GEMMMicrokernel.runRows(kLen, a.base + (i0 + r0) * a.rowStride + pc, lda: a.rowStride, bPanel, t, nr, accumulate: false)
+                            } else {
+                                GEMMMicrokernel.run(kLen, ap, bPanel, t, nr, accumulate: false)
+                            }
                             for r in 0..<rows {
                                 let dst = cp + r * ldc
                                 let src = t + r * nr
@@ -222,7 +242,7 @@ public final class PackedB: @unchecked Sendable {
         paddedN = (n + nr - 1) / nr * nr
         let count = Self.floatCount(k: k, n: n)
         ownsData = storage == nil
-        data = storage ?? UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+        data = storage ?? AlignedAllocation.allocate(byteCount: count * 4).bindMemory(to: Float.self, capacity: count)
         let kc = GEMM.kc
         let kBlocks = (k + kc - 1) / kc
         let panels = paddedN / nr
@@ -249,7 +269,7 @@ public final class PackedB: @unchecked Sendable {
         }
     }
 
-    deinit { if ownsData { data.deallocate() } }
+    deinit { if ownsData { AlignedAllocation.deallocate(UnsafeMutableRawPointer(data), byteCount: Self.floatCount(k: k, n: n) * 4) } }
 
     /// The KC x 16 panel `panel` of the K block starting at `k0`.
     @inline(__always)

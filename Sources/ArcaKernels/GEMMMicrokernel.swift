@@ -11,9 +11,24 @@ enum GEMMMicrokernel {
 
     typealias V = SIMD8<Float>
 
+    /// Packed A: element (row r, step k) at `a[k * 6 + r]`.
     @inline(__always)
     static func run(_ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
+        tile(k, a, rowStride: 1, kStride: mr, b, c, ldc, accumulate: accumulate)
+    }
+
+    /// Unpacked row-major A: element (row r, step k) at `a[r * lda + k]`. Saves packing
+    /// when C has few column panels to amortise it over.
+    @inline(__always)
+    static func runRows(_ k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>,
+                        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
+        tile(k, a, rowStride: lda, kStride: 1, b, c, ldc, accumulate: accumulate)
+    }
+
+    @inline(__always)
+    static func tile(_ k: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, kStride ks: Int, _ b: UnsafePointer<Float>,
+                     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
         var ap = a
@@ -23,36 +38,36 @@ enum GEMMMicrokernel {
             do {
                 let b0 = bp.load(as: V.self)
                 let b1 = bp.load(fromByteOffset: 32, as: V.self)
-                var s = V(repeating: ap[0]); c00.addProduct(s, b0); c01.addProduct(s, b1)
-                s = V(repeating: ap[1]); c10.addProduct(s, b0); c11.addProduct(s, b1)
-                s = V(repeating: ap[2]); c20.addProduct(s, b0); c21.addProduct(s, b1)
-                s = V(repeating: ap[3]); c30.addProduct(s, b0); c31.addProduct(s, b1)
-                s = V(repeating: ap[4]); c40.addProduct(s, b0); c41.addProduct(s, b1)
-                s = V(repeating: ap[5]); c50.addProduct(s, b0); c51.addProduct(s, b1)
+                var s = V(repeating: ap[0 * rs]); c00.addProduct(s, b0); c01.addProduct(s, b1)
+                s = V(repeating: ap[1 * rs]); c10.addProduct(s, b0); c11.addProduct(s, b1)
+                s = V(repeating: ap[2 * rs]); c20.addProduct(s, b0); c21.addProduct(s, b1)
+                s = V(repeating: ap[3 * rs]); c30.addProduct(s, b0); c31.addProduct(s, b1)
+                s = V(repeating: ap[4 * rs]); c40.addProduct(s, b0); c41.addProduct(s, b1)
+                s = V(repeating: ap[5 * rs]); c50.addProduct(s, b0); c51.addProduct(s, b1)
             }
             do {
                 let b0 = bp.load(fromByteOffset: 64, as: V.self)
                 let b1 = bp.load(fromByteOffset: 96, as: V.self)
-                var s = V(repeating: ap[6]); c00.addProduct(s, b0); c01.addProduct(s, b1)
-                s = V(repeating: ap[7]); c10.addProduct(s, b0); c11.addProduct(s, b1)
-                s = V(repeating: ap[8]); c20.addProduct(s, b0); c21.addProduct(s, b1)
-                s = V(repeating: ap[9]); c30.addProduct(s, b0); c31.addProduct(s, b1)
-                s = V(repeating: ap[10]); c40.addProduct(s, b0); c41.addProduct(s, b1)
-                s = V(repeating: ap[11]); c50.addProduct(s, b0); c51.addProduct(s, b1)
+                var s = V(repeating: ap[0 * rs + 1 * ks]); c00.addProduct(s, b0); c01.addProduct(s, b1)
+                s = V(repeating: ap[1 * rs + 1 * ks]); c10.addProduct(s, b0); c11.addProduct(s, b1)
+                s = V(repeating: ap[2 * rs + 1 * ks]); c20.addProduct(s, b0); c21.addProduct(s, b1)
+                s = V(repeating: ap[3 * rs + 1 * ks]); c30.addProduct(s, b0); c31.addProduct(s, b1)
+                s = V(repeating: ap[4 * rs + 1 * ks]); c40.addProduct(s, b0); c41.addProduct(s, b1)
+                s = V(repeating: ap[5 * rs + 1 * ks]); c50.addProduct(s, b0); c51.addProduct(s, b1)
             }
-            ap += 12
+            ap += 2 * ks
             bp += 128
             kk -= 2
         }
         if kk == 1 {
             let b0 = bp.load(as: V.self)
             let b1 = bp.load(fromByteOffset: 32, as: V.self)
-            var s = V(repeating: ap[0]); c00.addProduct(s, b0); c01.addProduct(s, b1)
-            s = V(repeating: ap[1]); c10.addProduct(s, b0); c11.addProduct(s, b1)
-            s = V(repeating: ap[2]); c20.addProduct(s, b0); c21.addProduct(s, b1)
-            s = V(repeating: ap[3]); c30.addProduct(s, b0); c31.addProduct(s, b1)
-            s = V(repeating: ap[4]); c40.addProduct(s, b0); c41.addProduct(s, b1)
-            s = V(repeating: ap[5]); c50.addProduct(s, b0); c51.addProduct(s, b1)
+            var s = V(repeating: ap[0 * rs]); c00.addProduct(s, b0); c01.addProduct(s, b1)
+            s = V(repeating: ap[1 * rs]); c10.addProduct(s, b0); c11.addProduct(s, b1)
+            s = V(repeating: ap[2 * rs]); c20.addProduct(s, b0); c21.addProduct(s, b1)
+            s = V(repeating: ap[3 * rs]); c30.addProduct(s, b0); c31.addProduct(s, b1)
+            s = V(repeating: ap[4 * rs]); c40.addProduct(s, b0); c41.addProduct(s, b1)
+            s = V(repeating: ap[5 * rs]); c50.addProduct(s, b0); c51.addProduct(s, b1)
         }
         store(c, ldc, 0, c00, c01, accumulate)
         store(c, ldc, 1, c10, c11, accumulate)

@@ -1,3 +1,4 @@
+import ArcaTensor
 import Synchronization
 
 /// Reusable 64-byte aligned scratch buffers for kernels (packing, im2col).
@@ -26,20 +27,22 @@ public enum Scratch {
             return best >= 0 ? list.remove(at: best) : nil
         }
         if let hit, let p = UnsafeMutableRawPointer(bitPattern: hit.0) { return (p, hit.1) }
-        return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), bytes)
+        return (AlignedAllocation.allocate(byteCount: bytes), bytes)
     }
 
     static func release(_ buffer: (UnsafeMutableRawPointer, Int)) {
         let entry = (Int(bitPattern: buffer.0), buffer.1)
-        let evicted: Int? = free.withLock { list in
+        let evicted: (Int, Int)? = free.withLock { list in
             list.append(entry)
             if list.count > maxCached {
                 var smallest = 0
                 for (i, e) in list.enumerated() where e.1 < list[smallest].1 { smallest = i }
-                return list.remove(at: smallest).0
+                return list.remove(at: smallest)
             }
             return nil
         }
-        if let evicted { UnsafeMutableRawPointer(bitPattern: evicted)?.deallocate() }
+        if let evicted, let p = UnsafeMutableRawPointer(bitPattern: evicted.0) {
+            AlignedAllocation.deallocate(p, byteCount: evicted.1)
+        }
     }
 }

@@ -10,19 +10,19 @@ public final class TensorStorage: @unchecked Sendable {
 
     public init(byteCount: Int) {
         self.byteCount = byteCount
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: Self.alignment)
+        bytes = AlignedAllocation.allocate(byteCount: byteCount, alignment: Self.alignment)
         bytes.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
     }
 
     public init(copying source: UnsafeRawBufferPointer) {
         byteCount = source.count
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: Self.alignment)
+        bytes = AlignedAllocation.allocate(byteCount: byteCount, alignment: Self.alignment)
         if let base = source.baseAddress, byteCount > 0 {
             bytes.copyMemory(from: base, byteCount: byteCount)
         }
     }
 
-    deinit { bytes.deallocate() }
+    deinit { AlignedAllocation.deallocate(bytes, byteCount: byteCount) }
 
     public func copy() -> TensorStorage {
         TensorStorage(copying: UnsafeRawBufferPointer(start: bytes, count: byteCount))

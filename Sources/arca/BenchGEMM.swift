@@ -1,5 +1,6 @@
 import ArgumentParser
 import ArcaKernels
+import ArcaTensor
 import Foundation
 
 struct BenchGEMM: ParsableCommand {
@@ -23,33 +24,27 @@ struct BenchGEMM: ParsableCommand {
     func run() throws {
         let pool = ThreadPool(threadCount: threads)
         defer { pool.shutdown() }
-        var a = [Float](repeating: 0, count: m * k), b = [Float](repeating: 0, count: k * n)
+        // Operands live in tensor storage: 2 MiB-aligned huge pages when large, as numpy's arrays are.
         var rng = SplitMix64(seed: 1)
-        for i in a.indices { a[i] = rng.nextFloat() - 0.5 }
-        for i in b.indices { b[i] = rng.nextFloat() - 0.5 }
-        var c = [Float](repeating: 0, count: m * n)
+        let a = try Tensor(shape: [m, k], scalars: (0..<(m * k)).map { _ in rng.nextFloat() - 0.5 })
+        let b = try Tensor(shape: [k, n], scalars: (0..<(k * n)).map { _ in rng.nextFloat() - 0.5 })
+        let c = Tensor(zeros: [m, n])
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
         let runs = self.runs > 0 ? self.runs : max(5, min(200, Int(2e10 / flops)))
         let (m, n, k, prepacked) = (self.m, self.n, self.k, self.prepacked)
-        let times: [Double] = a.withUnsafeBufferPointer { ap in
-            b.withUnsafeBufferPointer { bp in
-                c.withUnsafeMutableBufferPointer { cbuf in
-                    let cp = cbuf.baseAddress!
-                    let A = MatrixOperand(ap.baseAddress!, rowStride: k)
-                    let B = MatrixOperand(bp.baseAddress!, rowStride: n)
-                    let packed = prepacked ? PackedB(B, k: k, n: n, pool: pool) : nil
-                    let once = {
-                        if let packed {
-                            GEMM.sgemm(m: m, a: A, b: packed, c: cp, ldc: n, pool: pool)
-                        } else {
-                            GEMM.sgemm(m: m, n: n, k: k, a: A, b: B, c: cp, ldc: n, pool: pool)
-                        }
-                    }
-                    for _ in 0..<max(2, runs / 10) { once() }
-                    return (0..<runs).map { _ in Stopwatch.time(once) }
-                }
+        let A = MatrixOperand(a.storage.bytes.assumingMemoryBound(to: Float.self), rowStride: k)
+        let B = MatrixOperand(b.storage.bytes.assumingMemoryBound(to: Float.self), rowStride: n)
+        let C = c.storage.bytes.assumingMemoryBound(to: Float.self)
+        let packed = prepacked ? PackedB(B, k: k, n: n, pool: pool) : nil
+        let once = {
+            if let packed {
+                GEMM.sgemm(m: m, a: A, b: packed, c: C, ldc: n, pool: pool)
+            } else {
+                GEMM.sgemm(m: m, n: n, k: k, a: A, b: B, c: C, ldc: n, pool: pool)
             }
         }
+        for _ in 0..<max(2, runs / 10) { once() }
+        let times = (0..<runs).map { _ in Stopwatch.time(once) }
         let median = times.sorted()[times.count / 2]
         let gflops = flops / median / 1e9
         if json {

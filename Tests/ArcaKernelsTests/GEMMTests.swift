@@ -58,3 +58,22 @@ import Testing
         return out
     }
 }
+
+extension GEMMTests {
+    /// Narrow C (≤ 4 column panels) reads A in place instead of packing it; rows not a multiple of 6 hit the packed tail.
+    @Test(arguments: [(4096, 24, 24), (1000, 64, 33), (61, 17, 200), (6, 16, 5)])
+    func narrowOutputsReadAInPlace(m: Int, n: Int, k: Int) {
+        var rng = TestRNG(seed: UInt64(m + n + k))
+        let a = (0..<(m * k)).map { _ in rng.float() }
+        let b = (0..<(k * n)).map { _ in rng.float() }
+        var fast = [Float](repeating: 0, count: m * n), ref = fast
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                let A = MatrixOperand(ap.baseAddress!, rowStride: k), B = MatrixOperand(bp.baseAddress!, rowStride: n)
+                fast.withUnsafeMutableBufferPointer { GEMM.sgemm(m: m, n: n, k: k, a: A, b: B, c: $0.baseAddress!, ldc: n, pool: .shared) }
+                ref.withUnsafeMutableBufferPointer { Reference.sgemm(m: m, n: n, k: k, a: A, b: B, c: $0.baseAddress!, ldc: n) }
+            }
+        }
+        for i in 0..<(m * n) { #expect(Tolerance.dot(k: k).allows(fast[i], ref[i], scale: Float(k))) }
+    }
+}

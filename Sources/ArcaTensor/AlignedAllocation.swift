@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Allocation of large, aligned buffers for tensors, arenas and packed weights.
+///
+/// Buffers of 2 MiB and more are 2 MiB aligned and advised as transparent huge
+/// pages (as numpy does for its large arrays): matrix kernels walk them with
+/// strides that would otherwise miss the TLB on nearly every row.
+public enum AlignedAllocation {
+    public static let hugePageBytes = 2 << 20
+
+    public static func allocate(byteCount: Int, alignment: Int = 64) -> UnsafeMutableRawPointer {
+        let bytes = max(byteCount, 1)
+        #if os(Linux)
+        if bytes >= hugePageBytes {
+            let rounded = (bytes + hugePageBytes - 1) / hugePageBytes * hugePageBytes
+            var p: UnsafeMutableRawPointer?
+            if posix_memalign(&p, hugePageBytes, rounded) == 0, let p {
+                _ = madvise(p, rounded, 14 /* MADV_HUGEPAGE */)
+                return p
+            }
+        }
+        #endif
+        return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: max(alignment, 16))
+    }
+
+    /// Frees a buffer from ``allocate(byteCount:alignment:)``.
+    public static func deallocate(_ p: UnsafeMutableRawPointer, byteCount: Int) {
+        #if os(Linux)
+        if max(byteCount, 1) >= hugePageBytes {
+            free(p)
+            return
+        }
+        #endif
+        p.deallocate()
+    }
+}
