@@ -1,4 +1,0 @@
-import Testing
-@testable import ArcaIR
-
-@Suite struct ArcaIRSmokeTests {}
