@@ -157,3 +157,23 @@ enum ShapeRules {
         guard s.count == 1, same(s[0], channels) else { throw RuleFailure.shape("bias must be [\(channels)], got \(s)") }
     }
 }
+
+extension Op {
+    /// The output dtype and shape of this op for inputs of the given dtypes and shapes,
+    /// or the error the verifier would raise. For evaluators that receive bare tensors.
+    public func outputType(for inputs: [(dtype: DType, shape: [Int])], constants: [Tensor?]? = nil) throws(GraphError) -> (dtype: DType, shape: [Int]) {
+        let infos = inputs.enumerated().map { ValueInfo(name: "input \($0.offset)", dtype: $0.element.dtype, shape: $0.element.shape) }
+        var g = Graph()
+        let ids = infos.map { g.addInput($0.name, dtype: $0.dtype, shape: $0.shape) }
+        if let constants {
+            for (id, c) in zip(ids, constants) where c != nil {
+                g.inputs.removeAll { $0 == id }
+                g.constants[id] = c
+            }
+        }
+        let out = g.addNode(self, inputs: ids, name: name)[0]
+        g.markOutput(out)
+        try g.inferShapes()
+        return (g.values[out].dtype, g.values[out].shape)
+    }
+}
