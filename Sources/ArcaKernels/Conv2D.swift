@@ -1,0 +1,122 @@
+/// Convolution weights packed for ``GEMM``: one ``PackedB`` per group, holding
+/// `W_g^T` as `[kH * kW * groupInC, groupOutC]`.
+public final class PreparedConv2D: @unchecked Sendable {
+    public let params: Conv2DParams
+    let groupWeights: [PackedB]
+
+    init(params: Conv2DParams, groupWeights: [PackedB]) {
+        self.params = params
+        self.groupWeights = groupWeights
+    }
+}
+
+/// 2-D convolution, NHWC activations and OHWI weights (`[outC, kH, kW, inC / groups]`).
+///
+/// A 1x1, stride-1, unpadded, ungrouped convolution is one GEMM
+/// `input[N*H*W, C] · W^T`. Everything else goes through im2col on tiles of
+/// output rows (a scratch buffer of at most ``tileFloats`` floats per task)
+/// and a GEMM per tile and group; tasks are (image, row tile) pairs. Bias and
+/// activation are fused into the GEMM epilogue.
+///
+/// Precondition for every entry point: `params.isValid`, buffers sized for
+/// the shapes the params imply. The runtime validates; kernels do not.
+public enum Conv2D {
+    /// Target im2col tile size in floats (per task).
+    static let tileFloats = 96 * 1024
+
+    /// Allowed difference from ``Reference/conv2d(_:input:weights:bias:activation:output:)``.
+    /// Compare with `scale` = `Σ|x·w|` of the output element, or the output magnitude.
+    public static func tolerance(_ p: Conv2DParams) -> Tolerance {
+        .dot(k: p.kH * p.kW * p.groupInC + 1)
+    }
+
+    /// Packs the weights once (plan time).
+    public static func prepare(_ p: Conv2DParams, weights: UnsafePointer<Float>, pool: ThreadPool = .serial) -> PreparedConv2D {
+        let k = p.kH * p.kW * p.groupInC
+        let gOut = p.groupOutC
+        var packs: [PackedB] = []
+        packs.reserveCapacity(p.groups)
+        for g in 0..<p.groups {
+            // B[kk, n] = W[g * gOut + n, kk]
+            let b = MatrixOperand(weights + g * gOut * k, rowStride: 1, colStride: k)
+            packs.append(PackedB(b, k: k, n: gOut, pool: pool))
+        }
+        return PreparedConv2D(params: p, groupWeights: packs)
+    }
+
+    /// Convolution with weights packed on the fly; prefer ``prepare(_:weights:pool:)`` for repeated calls.
+    public static func run(_ p: Conv2DParams, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>?, activation: Activation,
+                           output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let prepared = prepare(p, weights: weights, pool: pool)
+        run(p, prepared: prepared, input: input, bias: bias, activation: activation, output: output, pool: pool)
+    }
+
+    /// Convolution with prepared weights. `prepared` must come from the same params.
+    public static func run(_ p: Conv2DParams, prepared: PreparedConv2D, input: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>?, activation: Activation,
+                           output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let isPointwise = p.kH == 1 && p.kW == 1 && p.strideH == 1 && p.strideW == 1 &&
+            p.padTop == 0 && p.padLeft == 0 && p.padBottom == 0 && p.padRight == 0 && p.groups == 1
+        if isPointwise {
+            let m = p.batch * p.inH * p.inW
+            GEMM.sgemm(m: m, a: MatrixOperand(input, rowStride: p.inC), b: prepared.groupWeights[0],
+                       c: output, ldc: p.outC, epilogue: GEMMEpilogue(bias: bias, activation: activation), pool: pool)
+            return
+        }
+        let outH = p.outH, outW = p.outW
+        let k = p.kH * p.kW * p.groupInC
+        let rowsPerTile = max(1, min(outH, tileFloats / max(1, outW * k)))
+        let tiles = (outH + rowsPerTile - 1) / rowsPerTile
+        let shared = SendableBox((input, bias, output, prepared))
+        pool.parallelFor(count: p.batch * tiles) { task in
+            let (input, bias, output, prepared) = shared.value
+            let n = task / tiles
+            let oy0 = (task % tiles) * rowsPerTile
+            let rows = min(rowsPerTile, outH - oy0)
+            let m = rows * outW
+            Scratch.withFloats(m * k) { col in
+                for g in 0..<p.groups {
+                    im2col(p, input: input, image: n, firstRow: oy0, rows: rows, channel0: g * p.groupInC, into: col)
+                    let c = output + ((n * outH + oy0) * outW) * p.outC + g * p.groupOutC
+                    let e = GEMMEpilogue(bias: bias.map { $0 + g * p.groupOutC }, activation: activation)
+                    GEMM.sgemm(m: m, a: MatrixOperand(col, rowStride: k), b: prepared.groupWeights[g],
+                               c: c, ldc: p.outC, epilogue: e, pool: .serial)
+                }
+            }
+        }
+    }
+
+    /// Fills `col[(oy - firstRow) * outW + ox, (ky * kW + kx) * groupInC + ci]` for output rows
+    /// `firstRow..<firstRow+rows` of image `image`, reading input channels `channel0..<channel0+groupInC`.
+    static func im2col(_ p: Conv2DParams, input: UnsafePointer<Float>, image: Int, firstRow: Int, rows: Int,
+                       channel0: Int, into col: UnsafeMutablePointer<Float>) {
+        let outW = p.outW, cg = p.groupInC
+        let img = input + image * p.inH * p.inW * p.inC + channel0
+        var dst = col
+        for oy in firstRow..<(firstRow + rows) {
+            let iyBase = oy * p.strideH - p.padTop
+            for ox in 0..<outW {
+                let ixBase = ox * p.strideW - p.padLeft
+                for ky in 0..<p.kH {
+                    let iy = iyBase + ky * p.dilationH
+                    if iy < 0 || iy >= p.inH {
+                        dst.update(repeating: 0, count: p.kW * cg)
+                        dst += p.kW * cg
+                        continue
+                    }
+                    let rowPtr = img + iy * p.inW * p.inC
+                    for kx in 0..<p.kW {
+                        let ix = ixBase + kx * p.dilationW
+                        if ix < 0 || ix >= p.inW {
+                            dst.update(repeating: 0, count: cg)
+                        } else {
+                            dst.update(from: rowPtr + ix * p.inC, count: cg)
+                        }
+                        dst += cg
+                    }
+                }
+            }
+        }
+    }
+}

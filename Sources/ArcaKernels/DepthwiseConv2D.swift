@@ -1,0 +1,167 @@
+/// Depthwise 2-D convolution, NHWC, weights `[kH, kW, outC]` with `outC = inC * multiplier`.
+///
+/// Tasks are output rows (image, oy). Within a row, 8-channel blocks are the
+/// SIMD axis and the output columns whose taps are all in bounds run a loop
+/// without bounds checks (`kW` is a constant 3 or 5 on the fast paths).
+/// Multiplier > 1 first expands the row's input channels into a scratch row.
+///
+/// Precondition: `params.isValid`; buffers sized for the shapes the params imply.
+public enum DepthwiseConv2D {
+    typealias V = SIMD8<Float>
+
+    /// Allowed difference from ``Reference/depthwiseConv2d(_:input:weights:bias:activation:output:)``.
+    public static func tolerance(_ p: DepthwiseConv2DParams) -> Tolerance {
+        .dot(k: p.kH * p.kW + 1)
+    }
+
+    public static func run(_ p: DepthwiseConv2DParams, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>?, activation: Activation,
+                           output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let outH = p.outH
+        let shared = SendableBox((input, weights, bias, output))
+        // Group rows so each task has a few thousand outputs.
+        let rowWork = p.outW * p.outC * p.kH * p.kW
+        let rowsPerTask = max(1, min(outH, 16_384 / max(1, rowWork)))
+        let tasksPerImage = (outH + rowsPerTask - 1) / rowsPerTask
+        pool.parallelFor(count: p.batch * tasksPerImage) { task in
+            let (input, weights, bias, output) = shared.value
+            let n = task / tasksPerImage
+            let oy0 = (task % tasksPerImage) * rowsPerTask
+            for oy in oy0..<min(outH, oy0 + rowsPerTask) {
+                let out = output + ((n * outH + oy) * p.outW) * p.outC
+                if p.multiplier == 1 {
+                    let img = input + n * p.inH * p.inW * p.inC
+                    row(p, image: img, pixelStride: p.inC, weights: weights, bias: bias, oy: oy, out: out)
+                } else {
+                    expandedRow(p, input: input, image: n, weights: weights, bias: bias, oy: oy, out: out)
+                }
+                activation.apply(out, count: p.outW * p.outC)
+            }
+        }
+    }
+
+    /// Multiplier > 1: copies the input rows this output row reads with each channel repeated
+    /// `multiplier` times, then runs the multiplier-1 row kernel on them.
+    static func expandedRow(_ p: DepthwiseConv2DParams, input: UnsafePointer<Float>, image n: Int,
+                            weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, oy: Int,
+                            out: UnsafeMutablePointer<Float>) {
+        let oc = p.outC, mult = p.multiplier
+        let rowFloats = p.inW * oc
+        Scratch.withFloats(p.inH * rowFloats) { expanded in
+            for ky in 0..<p.kH {
+                let iy = oy * p.strideH - p.padTop + ky * p.dilationH
+                if iy < 0 || iy >= p.inH { continue }
+                let src = input + (n * p.inH + iy) * p.inW * p.inC
+                let dst = expanded + iy * rowFloats
+                for ix in 0..<p.inW {
+                    for c in 0..<p.inC {
+                        let v = src[ix * p.inC + c]
+                        for m in 0..<mult { dst[ix * oc + c * mult + m] = v }
+                    }
+                }
+            }
+            row(p, image: UnsafePointer(expanded), pixelStride: oc, weights: weights, bias: bias, oy: oy, out: out)
+        }
+    }
+
+    /// One output row; `image` holds `[inH, inW, outC]` with pixel stride `pixelStride`.
+    @inline(__always)
+    static func row(_ p: DepthwiseConv2DParams, image: UnsafePointer<Float>, pixelStride: Int,
+                    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, oy: Int,
+                    out: UnsafeMutablePointer<Float>) {
+        let c = p.outC
+        // Valid ky range for this row.
+        let iy0 = oy * p.strideH - p.padTop
+        var ky0 = 0, ky1 = p.kH
+        while ky0 < ky1 && iy0 + ky0 * p.dilationH < 0 { ky0 += 1 }
+        while ky1 > ky0 && iy0 + (ky1 - 1) * p.dilationH >= p.inH { ky1 -= 1 }
+        // Output columns whose taps are all in bounds: [ox0, ox1).
+        var ox0 = 0
+        while ox0 < p.outW && ox0 * p.strideW - p.padLeft < 0 { ox0 += 1 }
+        var ox1 = p.outW
+        while ox1 > ox0 && (ox1 - 1) * p.strideW - p.padLeft + (p.kW - 1) * p.dilationW >= p.inW { ox1 -= 1 }
+        let rowStride = p.inW * pixelStride
+        var cb = 0
+        while cb + 8 <= c {
+            let b = bias.map { UnsafeRawPointer($0 + cb).loadUnaligned(as: V.self) } ?? V()
+            let w = weights + cb
+            let img = image + cb
+            for ox in 0..<ox0 { edgePixel(p, img, rowStride, pixelStride, w, b, oy, ox, ky0, ky1, out + ox * c + cb) }
+            if p.kW == 3 && p.dilationW == 1 {
+                interior(p, kW: 3, img, rowStride, pixelStride, w, b, iy0, ky0, ky1, ox0, ox1, out + cb)
+            } else if p.kW == 5 && p.dilationW == 1 {
+                interior(p, kW: 5, img, rowStride, pixelStride, w, b, iy0, ky0, ky1, ox0, ox1, out + cb)
+            } else {
+                for ox in ox0..<ox1 { edgePixel(p, img, rowStride, pixelStride, w, b, oy, ox, ky0, ky1, out + ox * c + cb) }
+            }
+            for ox in max(ox0, ox1)..<p.outW { edgePixel(p, img, rowStride, pixelStride, w, b, oy, ox, ky0, ky1, out + ox * c + cb) }
+            cb += 8
+        }
+        if cb < c { tailChannels(p, image, rowStride, pixelStride, weights, bias, oy, ky0, ky1, cb, out) }
+    }
+
+    @inline(__always)
+    static func interior(_ p: DepthwiseConv2DParams, kW: Int, _ img: UnsafePointer<Float>, _ rowStride: Int,
+                         _ pixelStride: Int, _ w: UnsafePointer<Float>, _ b: V,
+                         _ iy0: Int, _ ky0: Int, _ ky1: Int, _ ox0: Int, _ ox1: Int, _ out: UnsafeMutablePointer<Float>) {
+        let c = p.outC, sw = p.strideW
+        var ox = ox0
+        while ox < ox1 {
+            var acc = b
+            let ix0 = ox * sw - p.padLeft
+            for ky in ky0..<ky1 {
+                let src = UnsafeRawPointer(img + (iy0 + ky * p.dilationH) * rowStride + ix0 * pixelStride)
+                let wr = UnsafeRawPointer(w + ky * kW * c)
+                for kx in 0..<kW {
+                    acc.addProduct(src.loadUnaligned(fromByteOffset: kx * pixelStride * 4, as: V.self),
+                                   wr.loadUnaligned(fromByteOffset: kx * c * 4, as: V.self))
+                }
+            }
+            UnsafeMutableRawPointer(out + ox * c).storeBytes(of: acc, as: V.self)
+            ox += 1
+        }
+    }
+
+    @inline(__always)
+    static func edgePixel(_ p: DepthwiseConv2DParams, _ img: UnsafePointer<Float>, _ rowStride: Int, _ pixelStride: Int,
+                          _ w: UnsafePointer<Float>, _ b: V, _ oy: Int, _ ox: Int, _ ky0: Int, _ ky1: Int,
+                          _ out: UnsafeMutablePointer<Float>) {
+        let c = p.outC
+        var acc = b
+        let iy0 = oy * p.strideH - p.padTop, ix0 = ox * p.strideW - p.padLeft
+        for ky in ky0..<ky1 {
+            let iy = iy0 + ky * p.dilationH
+            for kx in 0..<p.kW {
+                let ix = ix0 + kx * p.dilationW
+                if ix < 0 || ix >= p.inW { continue }
+                let x = UnsafeRawPointer(img + iy * rowStride + ix * pixelStride).loadUnaligned(as: V.self)
+                let wv = UnsafeRawPointer(w + (ky * p.kW + kx) * c).loadUnaligned(as: V.self)
+                acc.addProduct(x, wv)
+            }
+        }
+        UnsafeMutableRawPointer(out).storeBytes(of: acc, as: V.self)
+    }
+
+    /// Channels `c0..<outC` (fewer than 8), scalar.
+    static func tailChannels(_ p: DepthwiseConv2DParams, _ image: UnsafePointer<Float>, _ rowStride: Int,
+                             _ pixelStride: Int, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+                             _ oy: Int, _ ky0: Int, _ ky1: Int, _ c0: Int, _ out: UnsafeMutablePointer<Float>) {
+        let c = p.outC
+        let iy0 = oy * p.strideH - p.padTop
+        for ox in 0..<p.outW {
+            let ix0 = ox * p.strideW - p.padLeft
+            for ch in c0..<c {
+                var acc = bias?[ch] ?? 0
+                for ky in ky0..<ky1 {
+                    let iy = iy0 + ky * p.dilationH
+                    for kx in 0..<p.kW {
+                        let ix = ix0 + kx * p.dilationW
+                        if ix < 0 || ix >= p.inW { continue }
+                        acc += image[iy * rowStride + ix * pixelStride + ch] * weights[(ky * p.kW + kx) * c + ch]
+                    }
+                }
+                out[ox * c + ch] = acc
+            }
+        }
+    }
+}
