@@ -15,7 +15,10 @@ func loadFloat(_ p: UnsafeRawPointer, _ dtype: DType, _ i: Int) -> Float {
     }
 }
 
-extension NaiveKernels {
+/// Plain loops for ops that have no kernel in ArcaKernels yet (softmax on a
+/// non-last axis, l2 normalisation, masked mean, attention for the reference).
+/// Preconditions: buffers hold the sizes the arguments imply.
+enum NaiveKernels {
     /// Softmax over the middle axis of `[outer, axis, inner]`.
     static func softmax(outer: Int, axis: Int, inner: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         for o in 0..<outer {
@@ -32,21 +35,6 @@ extension NaiveKernels {
                 let r = 1 / s
                 for a in 0..<axis { output[base + a * inner] *= r }
             }
-        }
-    }
-
-    /// `(x - mean) / sqrt(var + eps) * gamma + beta` over rows of `[rows, d]` (biased variance).
-    static func layerNorm(rows: Int, d: Int, epsilon: Float, input: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
-                          beta: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows {
-            let x = input + r * d, y = output + r * d
-            var mean: Float = 0
-            for j in 0..<d { mean += x[j] }
-            mean /= Float(d)
-            var v: Float = 0
-            for j in 0..<d { v += (x[j] - mean) * (x[j] - mean) }
-            let inv = 1 / (v / Float(d) + epsilon).squareRoot()
-            for j in 0..<d { y[j] = (x[j] - mean) * inv * gamma[j] + beta[j] }
         }
     }
 

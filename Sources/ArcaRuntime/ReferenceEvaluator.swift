@@ -78,19 +78,23 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
         switch op {
         case .conv2d(let a):
             let p = Lowering.conv2d(a, x: x[0].shape.dims, w: x[1].shape.dims)
-            withPointers(f, &y, bias(2)) { NaiveKernels.conv2d(p, input: $0[0], weights: $0[1], bias: $1, activation: Lowering.activation(a.activation), output: $2) }
+            withPointers(f, &y, bias(2)) { Reference.conv2d(p, input: $0[0], weights: $0[1], bias: $1, activation: Lowering.activation(a.activation), output: $2) }
         case .depthwiseConv2d(let a):
             let p = Lowering.depthwise(a, x: x[0].shape.dims, w: x[1].shape.dims)
-            withPointers(f, &y, bias(2)) { NaiveKernels.depthwiseConv2d(p, input: $0[0], weights: $0[1], bias: $1, activation: Lowering.activation(a.activation), output: $2) }
+            withPointers(f, &y, bias(2)) { Reference.depthwiseConv2d(p, input: $0[0], weights: $0[1], bias: $1, activation: Lowering.activation(a.activation), output: $2) }
         case .transposeConv2d(let a):
             let p = Lowering.transposeConv(a, x: x[0].shape.dims, w: x[1].shape.dims, out: out)
-            withPointers(f, &y, bias(2)) { NaiveKernels.transposeConv2d(p, input: $0[0], weights: $0[1], bias: $1, activation: Lowering.activation(a.activation), output: $2) }
+            withPointers(f, &y, bias(2)) {
+                Reference.transposeConv2d(p, input: $0[0], weights: $0[1], bias: $1, output: $2)
+                let act = Lowering.activation(a.activation)
+                for i in 0..<(p.batch * p.outH * p.outW * p.outC) { $2[i] = act.apply($2[i]) }
+            }
         case .pool2d(let a):
             let p = Lowering.pool(a, x: x[0].shape.dims)
-            withPointers(f, &y, nil) { NaiveKernels.pool2d(p, input: $0[0], activation: Lowering.activation(a.activation), output: $2) }
+            withPointers(f, &y, nil) { Reference.pool2d(p, input: $0[0], activation: Lowering.activation(a.activation), output: $2) }
         case .resizeBilinear(let a):
             let p = Lowering.resize(a, x: x[0].shape.dims)
-            withPointers(f, &y, nil) { NaiveKernels.resizeBilinear(p, input: $0[0], output: $2) }
+            withPointers(f, &y, nil) { Reference.resizeBilinear(p, input: $0[0], output: $2) }
         case .matMul(let a):
             y = matMul(a, x, f, out)
         case .binary(let k, let act):
@@ -106,7 +110,7 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
             withPointers(f, &y, nil) { NaiveKernels.softmax(outer: o, axis: a, inner: i, input: $0[0], output: $2) }
         case .layerNorm(let eps):
             let d = out.last ?? 1, rows = y.count / max(d, 1)
-            withPointers(f, &y, nil) { NaiveKernels.layerNorm(rows: rows, d: d, epsilon: eps, input: $0[0], gamma: $0[1], beta: $0[2], output: $2) }
+            withPointers(f, &y, nil) { Reference.layerNorm(rows: rows, cols: d, epsilon: eps, input: $0[0], gamma: $0[1], beta: $0[2], output: $2) }
         case .l2Normalize(let eps):
             let d = out.last ?? 1, rows = y.count / max(d, 1)
             withPointers(f, &y, nil) { NaiveKernels.l2Normalize(rows: rows, d: d, epsilon: eps, input: $0[0], output: $2) }

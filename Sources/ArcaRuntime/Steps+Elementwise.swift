@@ -58,10 +58,17 @@ extension LoweringContext {
         guard dtype(node.inputs[0]) == .float32 else {
             throw PlanError.unsupported(node: name, detail: "binary ops on \(dtype(node.inputs[0])) (fold them as constants)")
         }
-        let loop = BroadcastLoop(a: shape(node.inputs[0]), b: shape(node.inputs[1]), out: shape(node.outputs[0]))
         let (a, b, y) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), f(node.outputs[0]))
+        let pool = self.pool
+        if let op = BinaryOp(rawValue: k.rawValue) {
+            let p = BinaryParams(op: op, aShape: shape(node.inputs[0]), bShape: shape(node.inputs[1]))
+            if p.isValid {
+                return Step(kernel: "binary.\(k.rawValue)") { Binary.run(p, a: a, b: b, activation: act, output: y, pool: pool) }
+            }
+        }
+        let loop = BroadcastLoop(a: shape(node.inputs[0]), b: shape(node.inputs[1]), out: shape(node.outputs[0]))
         let row: (UnsafeMutablePointer<Float>, Int) -> Void = { act.apply($0, count: $1) }
-        return Step(kernel: "binary.\(k.rawValue)") {
+        return Step(kernel: "binary.\(k.rawValue).generic") {
             switch k {
             case .add: loop.run(a, b, y, +, row: row)
             case .sub: loop.run(a, b, y, -, row: row)
@@ -75,20 +82,22 @@ extension LoweringContext {
     }
 
     func lowerPRelu(_ node: Node) -> Step {
-        let loop = BroadcastLoop(a: shape(node.inputs[0]), b: shape(node.inputs[1]), out: shape(node.outputs[0]))
+        let xs = shape(node.inputs[0]), alpha = shape(node.inputs[1])
         let (a, b, y) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), f(node.outputs[0]))
-        return Step(kernel: "prelu") { loop.run(a, b, y, { $0 >= 0 ? $0 : $0 * $1 }, row: { _, _ in }) }
+        if let c = xs.last, c > 0, alpha.last == c, alpha.dropLast().allSatisfy({ $0 == 1 }) {
+            let count = xs.reduce(1, *), pool = self.pool
+            return Step(kernel: "prelu") { PReLU.run(input: a, alpha: b, count: count, channels: c, output: y, pool: pool) }
+        }
+        let loop = BroadcastLoop(a: xs, b: alpha, out: shape(node.outputs[0]))
+        return Step(kernel: "prelu.generic") { loop.run(a, b, y, { $0 >= 0 ? $0 : $0 * $1 }, row: { _, _ in }) }
     }
 
     func lowerUnary(_ k: UnaryKind, _ node: Node) -> Step {
         let n = shape(node.outputs[0]).reduce(1, *)
         let (x, y) = (UnsafePointer(f(node.inputs[0])), f(node.outputs[0]))
-        if let fused = k.asActivation {
-            let act = Lowering.activation(fused)
-            return Step(kernel: "unary.\(k.rawValue).simd") {
-                if UnsafePointer(y) != x { y.update(from: x, count: n) }
-                act.apply(y, count: n)
-            }
+        if let op = UnaryOp(rawValue: k.rawValue) {
+            let pool = self.pool
+            return Step(kernel: "unary.\(k.rawValue)") { Unary.run(op, input: x, output: y, count: n, pool: pool) }
         }
         return Step(kernel: "unary.\(k.rawValue)") {
             switch k {

@@ -1,4 +1,5 @@
 import ArcaIR
+import ArcaKernels
 import ArcaTensor
 
 /// A copy of an n-d view into another: `dst[Σ i·dstStrides] = src[Σ i·srcStrides]` over `dims`,
@@ -49,6 +50,11 @@ extension LoweringContext {
 
     func lowerTranspose(_ perm: [Int], _ node: Node) -> Step {
         let s = shape(node.inputs[0])
+        let tp = TransposeParams(shape: s, perm: perm)
+        if dtype(node.inputs[0]) == .float32 && tp.isValid {
+            let (x, y, pool) = (UnsafePointer(f(node.inputs[0])), f(node.outputs[0]), self.pool)
+            return Step(kernel: "transpose") { Transpose.run(tp, input: x, output: y, pool: pool) }
+        }
         let cs = Shape(s).contiguousStrides
         let out = shape(node.outputs[0])
         let copy = StridedCopy(dims: out, src: perm.map { cs[$0] }, dst: Shape(out).contiguousStrides, elementSize: dtype(node.inputs[0]).byteSize)
@@ -59,6 +65,11 @@ extension LoweringContext {
     /// x `[N,H,W,b·b·C]` seen as `[N,H,W,b,b,C]`, copied as `[N,H,b,W,b,C]` (DCR).
     func lowerDepthToSpace(_ b: Int, _ node: Node) -> Step {
         let s = shape(node.inputs[0])
+        let dp = DepthToSpaceParams(batch: s[0], inH: s[1], inW: s[2], inC: s[3], blockSize: b)
+        if dtype(node.inputs[0]) == .float32 && dp.isValid {
+            let (x, y, pool) = (UnsafePointer(f(node.inputs[0])), f(node.outputs[0]), self.pool)
+            return Step(kernel: "depth_to_space") { DepthToSpace.run(dp, input: x, output: y, pool: pool) }
+        }
         let c = s[3] / (b * b)
         let six = [s[0], s[1], s[2], b, b, c]
         let cs = Shape(six).contiguousStrides
@@ -72,6 +83,11 @@ extension LoweringContext {
     func lowerConcat(_ axis: Int, _ node: Node) -> Step {
         let out = shape(node.outputs[0])
         let ax = Lowering.normalizedAxis(axis, rank: out.count)
+        if dtype(node.outputs[0]) == .float32, let cp = ConcatParams(shapes: node.inputs.map(shape), axis: ax), cp.isValid {
+            let xs = node.inputs.map { UnsafePointer(f($0)) }
+            let (y, pool) = (f(node.outputs[0]), self.pool)
+            return Step(kernel: "concat") { Concat.run(cp, inputs: xs, output: y, pool: pool) }
+        }
         let os = Shape(out).contiguousStrides
         let es = dtype(node.outputs[0]).byteSize
         var parts: [(StridedCopy, UnsafeRawPointer, UnsafeMutableRawPointer)] = []
@@ -88,6 +104,11 @@ extension LoweringContext {
 
     func lowerPad(_ a: PadAttributes, _ node: Node) -> Step {
         let s = shape(node.inputs[0]), out = shape(node.outputs[0])
+        let pp = PadParams(shape: s, before: a.before, after: a.after, value: a.value)
+        if dtype(node.inputs[0]) == .float32 && pp.isValid {
+            let (x, y, pool) = (UnsafePointer(f(node.inputs[0])), f(node.outputs[0]), self.pool)
+            return Step(kernel: "pad") { Pad.run(pp, input: x, output: y, pool: pool) }
+        }
         let os = Shape(out).contiguousStrides
         let dt = dtype(node.outputs[0])
         let es = dt.byteSize
@@ -114,8 +135,23 @@ extension LoweringContext {
         let es = dtype(node.inputs[0]).byteSize
         let indexType = dtype(node.inputs[1])
         let (x, idx, y) = (UnsafeRawPointer(pointer(node.inputs[0])), UnsafeRawPointer(pointer(node.inputs[1])), pointer(node.outputs[0]))
+        let gp = GatherParams(shape: s, axis: ax, indexCount: count)
+        if dtype(node.inputs[0]) == .float32 && gp.isValid {
+            let (xf, yf) = (UnsafePointer(f(node.inputs[0])), f(node.outputs[0]))
+            func mapped(_ body: () throws(KernelError) -> Void) throws {
+                do { try body() } catch { if case .indexOutOfRange(let i, let n) = error { throw PlanError.indexOutOfRange(node: name, index: i, size: n) } }
+            }
+            if indexType == .int32 {
+                let i32 = idx.assumingMemoryBound(to: Int32.self)
+                return Step(kernel: "gather") { try mapped { () throws(KernelError) in try Gather.run(gp, input: xf, indices: i32, output: yf) } }
+            }
+            if indexType == .int64 {
+                let i64 = idx.assumingMemoryBound(to: Int64.self)
+                return Step(kernel: "gather") { try mapped { () throws(KernelError) in try Gather.run(gp, input: xf, indices: i64, output: yf) } }
+            }
+        }
         let row = inner * es
-        return Step(kernel: "gather") {
+        return Step(kernel: "gather.bytes") {
             for i in 0..<count {
                 let k = Int(loadInt(idx, indexType, i))
                 guard k >= -len, k < len else { throw PlanError.indexOutOfRange(node: name, index: k, size: len) }

@@ -12,23 +12,18 @@ extension LoweringContext {
         return p
     }
 
+    /// Weights are packed once (im2col + GEMM; 1x1 stride-1 convs are a plain GEMM inside ``Conv2D``).
     mutating func lowerConv2d(_ a: Conv2DAttributes, _ node: Node) -> Step {
         let p = Lowering.conv2d(a, x: shape(node.inputs[0]), w: shape(node.inputs[1]))
         let (x, w, y, bias) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), f(node.outputs[0]), optionalF(node, 2))
         let act = Lowering.activation(a.activation)
         let pool = self.pool
-        if p.kH == 1 && p.kW == 1 && p.strideH == 1 && p.strideW == 1 && p.groups == 1 &&
-            p.padTop == 0 && p.padLeft == 0 && p.padBottom == 0 && p.padRight == 0 {
-            // [N*H*W, inC] · wᵀ, w is [outC, inC].
-            let packedW = packed(w, k: p.inC, n: p.outC, transposed: true)
-            let m = p.batch * p.inH * p.inW
-            let ep = GEMMEpilogue(bias: bias, activation: act)
-            return Step(kernel: "conv1x1.gemm") {
-                GEMM.sgemm(m: m, a: MatrixOperand(x, rowStride: p.inC), b: packedW, c: y, ldc: p.outC, epilogue: ep, pool: pool)
-            }
-        }
-        return Step(kernel: "conv2d.naive") {
-            NaiveKernels.conv2d(p, input: x, weights: w, bias: bias, activation: act, output: y)
+        let prepared = Conv2D.prepare(p, weights: w, pool: pool)
+        retained.append(prepared)
+        let pointwise = p.kH == 1 && p.kW == 1 && p.strideH == 1 && p.strideW == 1 && p.groups == 1 &&
+            p.padTop == 0 && p.padLeft == 0 && p.padBottom == 0 && p.padRight == 0
+        return Step(kernel: pointwise ? "conv1x1.gemm" : "conv2d.im2col.gemm") {
+            Conv2D.run(p, prepared: prepared, input: x, bias: bias, activation: act, output: y, pool: pool)
         }
     }
 
@@ -36,17 +31,23 @@ extension LoweringContext {
         let p = Lowering.depthwise(a, x: shape(node.inputs[0]), w: shape(node.inputs[1]))
         let (x, w, y, bias) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), f(node.outputs[0]), optionalF(node, 2))
         let act = Lowering.activation(a.activation)
-        return Step(kernel: "depthwise.naive") {
-            NaiveKernels.depthwiseConv2d(p, input: x, weights: w, bias: bias, activation: act, output: y)
+        let pool = self.pool
+        return Step(kernel: "depthwise") {
+            DepthwiseConv2D.run(p, input: x, weights: w, bias: bias, activation: act, output: y, pool: pool)
         }
     }
 
-    func lowerTransposeConv(_ a: TransposeConv2DAttributes, _ node: Node) -> Step {
+    mutating func lowerTransposeConv(_ a: TransposeConv2DAttributes, _ node: Node) -> Step {
         let p = Lowering.transposeConv(a, x: shape(node.inputs[0]), w: shape(node.inputs[1]), out: shape(node.outputs[0]))
         let (x, w, y, bias) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), f(node.outputs[0]), optionalF(node, 2))
         let act = Lowering.activation(a.activation)
-        return Step(kernel: "transpose_conv.naive") {
-            NaiveKernels.transposeConv2d(p, input: x, weights: w, bias: bias, activation: act, output: y)
+        let pool = self.pool
+        let prepared = TransposeConv2D.prepare(p, weights: w, pool: pool)
+        retained.append(prepared)
+        let n = p.batch * p.outH * p.outW * p.outC
+        return Step(kernel: "transpose_conv.gemm") {
+            TransposeConv2D.run(p, prepared: prepared, input: x, bias: bias, output: y, pool: pool)
+            act.apply(y, count: n)
         }
     }
 

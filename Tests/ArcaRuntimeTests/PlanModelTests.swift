@@ -62,6 +62,7 @@ import Testing
         }
         let plan = try Plan(graph: fused, inputShapes: ["image": [2, 16, 16, 3]])
         #expect(plan.stepDescriptions.contains { $0.contains("conv1x1.gemm") })
+        #expect(plan.stepDescriptions.contains { $0.contains("conv2d.im2col.gemm") })
         #expect(plan.stepDescriptions.contains { $0.contains("flat") && $0.contains("alias") })
     }
 
