@@ -1,0 +1,149 @@
+import ArcaIR
+import ArcaKernels
+import ArcaTensor
+import Foundation
+
+/// Errors of building or running a ``Plan``.
+public typealias PlanError = EvaluationError
+
+/// A graph lowered for concrete input shapes: one step per node with its kernel
+/// chosen and parameters, weights (packed once) and arena pointers precomputed,
+/// and one arena allocated at construction whose bytes are shared by values
+/// with disjoint lifetimes.
+///
+/// Thread safety: `run` may be called from any thread, but runs are serialised
+/// by a lock (the arena is the plan's single working memory). Build one plan per
+/// concurrent stream of requests.
+public final class Plan: @unchecked Sendable, CustomStringConvertible {
+    /// The graph as planned: verified, sorted, with concrete shapes.
+    public let graph: Graph
+    /// Bytes of the activation arena (inputs, intermediates, outputs; constants excluded).
+    public let arenaBytes: Int
+    /// What the arena would need if no buffers shared bytes.
+    public let unsharedBytes: Int
+    /// Threads each kernel may use (including the caller).
+    public var threadCount: Int { pool.threadCount }
+    /// One line per step: node, kernel, output shape and arena offset.
+    public let stepDescriptions: [String]
+
+    struct Slot {
+        var name: String
+        var dtype: DType
+        var shape: [Int]
+        var pointer: UnsafeMutableRawPointer
+        var bytes: Int
+    }
+
+    let steps: [Step]
+    let inputSlots: [Slot]
+    let outputSlots: [Slot]
+    let arena: TensorStorage
+    let pool: ThreadPool
+    /// Constants and packed weights the steps point into.
+    let retained: [AnyObject]
+    private let lock = NSLock()
+
+    /// Plans `graph` for the given input shapes (by input name; needed for inputs declared with -1 dims).
+    /// `threads` ≤ 1 runs kernels on the caller only.
+    public convenience init(graph: Graph, inputShapes: [String: [Int]]? = nil, threads: Int = 1) throws {
+        let pool: ThreadPool = threads <= 1 ? .serial : threads == ThreadPool.shared.threadCount ? .shared : ThreadPool(threadCount: threads)
+        try self.init(graph: graph, inputShapes: inputShapes, pool: pool)
+    }
+
+    /// Plans `graph` with kernels running on `pool`.
+    public init(graph: Graph, inputShapes: [String: [Int]]? = nil, pool: ThreadPool) throws {
+        var g = graph
+        var shapes: [ValueID: [Int]] = [:]
+        for (name, shape) in inputShapes ?? [:] {
+            guard let id = g.inputs.first(where: { g.values[$0].name == name }) else { throw PlanError.unknownInput(name) }
+            shapes[id] = shape
+        }
+        try g.inferShapes(inputShapes: shapes)
+        for (i, v) in g.values.enumerated() where v.shape.contains(where: { $0 < 0 }) {
+            if g.inputs.contains(i) || g.nodes.contains(where: { $0.outputs.contains(i) }) {
+                throw PlanError.unresolvedShape(value: v.name, shape: v.shape)
+            }
+        }
+        self.pool = pool
+
+        var aliasOf: [ValueID: ValueID] = [:]
+        for node in g.nodes {
+            if case .reshape = node.op, g.constants[node.inputs[0]] == nil { aliasOf[node.outputs[0]] = node.inputs[0] }
+        }
+        func bytes(_ id: ValueID) -> Int { g.values[id].shape.reduce(1, *) * g.values[id].dtype.byteSize }
+        let layout = ArenaLayout(graph: g, aliasOf: aliasOf, bytes: bytes)
+        arena = TensorStorage(byteCount: layout.totalBytes)
+        arenaBytes = layout.totalBytes
+        unsharedBytes = layout.unsharedBytes
+
+        var retained: [AnyObject] = []
+        var constantPointers: [ValueID: UnsafeMutableRawPointer] = [:]
+        for (id, t) in g.constants {
+            let c = t.contiguous()
+            retained.append(c.storage)
+            constantPointers[id] = c.storage.bytes + c.offset * c.dtype.byteSize
+        }
+        let base = arena.bytes
+        func pointer(_ id: ValueID) -> UnsafeMutableRawPointer {
+            if let p = constantPointers[id] { return p }
+            return base + (layout.offsets[id] ?? 0)
+        }
+        var ctx = LoweringContext(graph: g, pool: pool, pointer: pointer, aliasOf: aliasOf)
+        var steps: [Step] = []
+        var descriptions: [String] = []
+        for (i, node) in g.nodes.enumerated() {
+            let step = try ctx.lower(node, index: i)
+            steps.append(step)
+            let out = node.outputs[0]
+            let place = layout.offsets[out].map { "arena+\($0)" } ?? "constant"
+            descriptions.append("[\(i)] \(node.name.isEmpty ? node.op.name : node.name): \(step.kernel) → \(g.values[out].shape) @\(place)")
+        }
+        retained += ctx.retained
+        self.steps = steps
+        self.retained = retained
+        stepDescriptions = descriptions
+        inputSlots = g.inputs.map { Slot(name: g.values[$0].name, dtype: g.values[$0].dtype, shape: g.values[$0].shape, pointer: pointer($0), bytes: bytes($0)) }
+        outputSlots = g.outputs.indices.map { i in
+            let id = g.outputs[i]
+            return Slot(name: outputName(g, i), dtype: g.values[id].dtype, shape: g.values[id].shape, pointer: pointer(id), bytes: bytes(id))
+        }
+        self.graph = g
+    }
+
+    /// Runs the plan. Inputs must be exactly the graph inputs, by name, with the planned dtypes and shapes.
+    /// Returns each graph output by value name (fresh tensors, not views of the arena).
+    public func run(inputs: [String: Tensor]) throws -> [String: Tensor] {
+        for name in inputs.keys where !inputSlots.contains(where: { $0.name == name }) { throw PlanError.unknownInput(name) }
+        for slot in inputSlots {
+            guard let t = inputs[slot.name] else { throw PlanError.missingInput(slot.name) }
+            guard t.dtype == slot.dtype else { throw PlanError.inputDTypeMismatch(input: slot.name, expected: slot.dtype, got: t.dtype) }
+            guard t.shape.dims == slot.shape else { throw PlanError.inputShapeMismatch(input: slot.name, expected: slot.shape, got: t.shape.dims) }
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        for slot in inputSlots {
+            guard let t = inputs[slot.name] else { continue }
+            t.withUnsafeBytes { if let b = $0.baseAddress { slot.pointer.copyMemory(from: b, byteCount: slot.bytes) } }
+        }
+        for step in steps { try step.run() }
+        var result: [String: Tensor] = [:]
+        for slot in outputSlots {
+            let t = Tensor(zeros: Shape(slot.shape), dtype: slot.dtype)
+            t.storage.bytes.copyMemory(from: slot.pointer, byteCount: slot.bytes)
+            result[slot.name] = t
+        }
+        return result
+    }
+
+    public var description: String {
+        "Plan: \(steps.count) steps, arena \(arenaBytes) bytes (unshared \(unsharedBytes)), \(threadCount) threads\n"
+            + stepDescriptions.joined(separator: "\n")
+    }
+}
+
+/// One lowered node: the kernel's name (for descriptions) and a closure holding
+/// its parameters and pointers, built once at plan time.
+struct Step {
+    var kernel: String
+    var run: () throws -> Void
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import ArcaRuntime
-
-@Suite struct ArcaRuntimeSmokeTests {}
