@@ -82,7 +82,7 @@ import Testing
         let r = FlatBufferReader(bytes)
         let code = try #require(try r.root().tables(1, "operator_codes")?.first)
         let pos = try #require(try code.field(3, size: 4) ?? code.field(0, size: 1))
-        if try code.field(3, size: 4) != nil { Self.put32(&bytes, pos, 5000) } else { bytes[pos] = 0xFF }
+        if try code.field(3, size: 4) != nil { Self.put32(&bytes, pos, 5000) } else { bytes[pos] = 0x7F }
         Self.expectError(bytes, "builtin code") { if case .unknownBuiltinCode = $0 { true } else { false } }
     }
 

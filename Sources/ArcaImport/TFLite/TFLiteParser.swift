@@ -69,7 +69,7 @@ struct TFLiteParser {
 
     func operatorCode(_ t: FlatBufferTable) throws -> TFLiteOperatorCode {
         let code = max(Int(try t.i8(0)), Int(try t.i32(3)))
-        guard code >= 0, code <= TFLiteBuiltin.maxKnown else { throw TFLiteError.unknownBuiltinCode(code) }
+        guard code >= 0, code <= TFLiteBuiltin.maxKnown, code != TFLiteBuiltin.placeholderForGreaterOpCodes else { throw TFLiteError.unknownBuiltinCode(code) }
         return TFLiteOperatorCode(builtin: TFLiteBuiltin(rawValue: code), customCode: try t.string(1, "custom_code"), version: Int(try t.i32(2, default: 1)))
     }
 

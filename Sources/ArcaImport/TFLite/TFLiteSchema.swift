@@ -37,6 +37,8 @@ public struct TFLiteBuiltin: RawRepresentable, Hashable, Sendable, CustomStringC
 
     /// Highest code in the schema the importer was written against.
     public static let maxKnown = 207
+    /// `PLACEHOLDER_FOR_GREATER_OP_CODES` (127): a marker in `deprecated_builtin_code`, not an operator.
+    public static let placeholderForGreaterOpCodes = 127
 
     public static let add = Self(rawValue: 0)
     public static let averagePool2D = Self(rawValue: 1)
