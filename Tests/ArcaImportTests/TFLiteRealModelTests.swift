@@ -99,3 +99,36 @@ import Testing
 extension TFLiteTensor {
     var rank4: Bool { shape.count == 4 }
 }
+
+/// DENSIFY outputs against LiteRT's own densified tensors (checksums from Tools/gen-densify-fixture).
+@Suite struct TFLiteDensifyLiteRTTests {
+    @Test func matchesLiteRT() throws {
+        guard ModelPaths.exists("face_detection_full_range_sparse") else { return }
+        let url = ModelPaths.packageRoot.appendingPathComponent("Tests/Fixtures/vision/face_detection_full_range_sparse/densify.json")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let entries = try #require(doc["densify"] as? [[String: Any]])
+        let m = try TFLiteModel(contentsOf: ModelPaths.mediapipe("face_detection_full_range_sparse"))
+        var dense: [Int: [Float]] = [:]
+        for op in m.main.operators where m.operatorCodes[op.opcodeIndex].builtin == .densify {
+            let src = m.main.tensors[op.inputs[0]]
+            let sparsity = try #require(src.sparsity)
+            let values = try #require(src.data)
+            dense[op.outputs[0]] = try TFLiteModel.densify(values: values, shape: src.shape, sparsity: sparsity).floats()
+        }
+        #expect(entries.count == 46 && dense.count == 46)
+        for e in entries {
+            let index = try #require(e["tensor"] as? Int)
+            let v = try #require(dense[index], "tensor \(index)")
+            #expect(m.main.tensors[index].shape == (e["shape"] as? [Int]))
+            var absSum = 0.0, positional = 0.0
+            for (i, x) in v.enumerated() {
+                absSum += abs(Double(x))
+                positional += Double(x) * Double((i * 7919) % 1009 + 1) / 1009
+            }
+            let expAbs = try #require(e["abs_sum"] as? Double), expPos = try #require(e["positional"] as? Double)
+            // Same fp16 values summed in a different order: agreement to float64 rounding.
+            #expect(abs(absSum - expAbs) <= 1e-9 * max(1, expAbs), "tensor \(index) abs sum")
+            #expect(abs(positional - expPos) <= 1e-9 * max(1, absSum), "tensor \(index) positional")
+        }
+    }
+}
