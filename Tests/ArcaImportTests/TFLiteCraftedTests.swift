@@ -103,8 +103,10 @@ import Testing
     }
 
     /// Random byte flips and truncations: the importer either loads or throws, and never traps.
-    @Test func fuzzFlipsAndTruncations() throws {
-        guard let original = try Self.realBytes() else { return }
+    @Test(arguments: ["face_detection_short_range", "face_detection_full_range_sparse"])
+    func fuzzFlipsAndTruncations(_ model: String) throws {
+        guard ModelPaths.exists(model) else { return }
+        let original = Array(try Data(contentsOf: ModelPaths.mediapipe(model)))
         var rng = SplitMix(seed: 20261128)
         var loaded = 0, failed = 0
         for iteration in 0..<300 {

@@ -132,3 +132,14 @@ extension TFLiteTensor {
         }
     }
 }
+
+@Suite struct TFLiteSummaryTests {
+    @Test func summaryNamesInputsOutputsAndOps() throws {
+        guard ModelPaths.exists("selfie_segmentation") else { return }
+        let s = try TFLiteModel(contentsOf: ModelPaths.mediapipe("selfie_segmentation")).summary()
+        #expect(s.contains("input_1 [1, 256, 256, 3] float32"))
+        #expect(s.contains("activation_10 [1, 256, 256, 1] float32"))
+        #expect(s.contains("Convolution2DTransposeBias x1"))
+        #expect(s.contains("tensors: 360"))
+    }
+}

@@ -144,3 +144,26 @@ import Testing
         #expect(back.width == mask.width && (0..<ours.count).allSatisfy { back.pixels[3 * $0] == ours[$0] })
     }
 }
+
+@Suite struct VisionModelConfigTests {
+    @Test func faceConfigRunsEndToEndOnFixtureOutputs() throws {
+        let img = try ImageDecoder.decode(try Fixtures.image("grace_hopper.jpg"))
+        let c = FaceModelConfig.shortRange
+        let (input, roi) = try c.preprocess(img)
+        #expect(input.shape == [1, 128, 128, 3] && c.anchors.count == 896 && FaceModelConfig.fullRange.anchors.count == 2304)
+        let faces = try c.postprocess(regressors: try Fixtures.npy("face_detection_short_range/photo.regressors.npy"),
+                                      scores: try Fixtures.npy("face_detection_short_range/photo.classificators.npy"), roi: roi)
+        #expect(faces.count == 1)
+        #expect(faces.first.map { $0.xmin > 0 && $0.xmin + $0.width < 1 && $0.keypoints.count == 6 } == true)
+    }
+
+    @Test func selfieConfigShapes() throws {
+        let img = try ImageDecoder.decode(try Fixtures.image("group.jpg"))
+        #expect(try SelfieModelConfig.landscape.preprocess(img).shape == [1, 144, 256, 3])
+        let mask = try SelfieModelConfig.landscape.postprocess(output: try Fixtures.npy("selfie_segmentation_landscape/photo.segment_back.npy"),
+                                                               imageWidth: img.width, imageHeight: img.height)
+        #expect(mask.width == 716 && mask.height == 240)
+        let fraction = Double(mask.values.filter { $0 > 0.5 }.count) / Double(mask.values.count)
+        #expect(abs(fraction - 0.3745) < 0.01)   // PROVENANCE: mask>0.5 fraction of MediaPipe's mask
+    }
+}
