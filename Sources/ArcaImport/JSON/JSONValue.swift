@@ -43,12 +43,10 @@ public indirect enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    /// A non-negative integer literal (digits only, or `-0`) that fits in `UInt64`.
+    /// A non-negative integer literal (digits only, as serde reads `usize`) that fits in `UInt64`.
     public var uint64Value: UInt64? {
-        guard case .number(let text) = self else { return nil }
-        let digits = text == "-0" ? "0" : text
-        guard digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        return UInt64(digits)
+        guard case .number(let text) = self, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return UInt64(text)
     }
 
     /// The number as a `Double` (integers and decimals alike).

@@ -3,7 +3,8 @@ import ArcaTensor
 /// Why a `.safetensors` buffer or a tensor request was refused.
 ///
 /// The accepted files are exactly those the Rust `safetensors` crate accepts,
-/// except that duplicate JSON keys are refused here (serde keeps the last one).
+/// except that duplicate JSON keys are refused here (serde keeps the last one,
+/// so two readers could disagree on a file's contents).
 /// Cases are finer than the crate's: an offset error says whether it is an
 /// overlap, a hole or a reversed range.
 public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
@@ -14,7 +15,7 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
     /// The declared header runs past the end of the buffer.
     case headerTruncated(declared: Int, available: Int)
     case headerNotUTF8
-    /// The header does not start with `{` (the crate's `InvalidHeaderStart`).
+    /// The header is JSON but not an object.
     case headerNotObject
     case headerInvalidJSON(JSONParseError)
     /// `__metadata__` is not a string-to-string object (or null).

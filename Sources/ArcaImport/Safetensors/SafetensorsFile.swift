@@ -49,7 +49,6 @@ public struct SafetensorsFile: Sendable {
         guard headerLength <= data.count - 8 else { throw .headerTruncated(declared: headerLength, available: data.count - 8) }
         let header = [UInt8](data[8..<8 + headerLength])
         guard String(validating: header, as: UTF8.self) != nil else { throw .headerNotUTF8 }
-        guard header.first == UInt8(ascii: "{") else { throw .headerNotObject }
         let json: JSONValue
         do { json = try JSONParser.parse(header) } catch { throw .headerInvalidJSON(error) }
         guard let members = json.objectMembers else { throw .headerNotObject }
