@@ -47,6 +47,12 @@ enum BertCharacters {
         return lo < table.count / 2 && table[2 * lo] <= v
     }
 
+    /// A nonspacing mark (Mn) in `tokenizers`' Unicode tables.
+    @inline(__always)
+    static func isNonspacingMark(_ v: UInt32) -> Bool {
+        v >= 0x300 && inRanges(v, BertCharacterTables.nonspacingMark)
+    }
+
     /// BERT's `_is_chinese_char` ranges as `tokenizers` writes them.
     static func isChinese(_ v: UInt32) -> Bool {
         switch v {
@@ -74,6 +80,7 @@ extension BertNormalizerOptions {
             if v >= 0x80 {
                 if handleChineseChars, BertCharacters.isChinese(v) {
                     stage.append(space); stage.append(s); stage.append(space)
+                    nonASCII = true  // compatibility ideographs decompose under NFD
                     continue
                 }
                 nonASCII = true
@@ -85,7 +92,7 @@ extension BertNormalizerOptions {
             view.append(contentsOf: stage)
             stage.removeAll(keepingCapacity: true)
             for s in String(view).decomposedStringWithCanonicalMapping.unicodeScalars
-            where s.properties.generalCategory != .nonspacingMark {
+            where !BertCharacters.isNonspacingMark(s.value) {
                 stage.append(s)
             }
         }
