@@ -36,6 +36,18 @@ private func miniLMTokenizer(maxLength: Int = 256) throws -> WordPieceTokenizer 
         #expect(batch.maxLen == cases.prefix(20).map(\.ids.count).max())
     }
 
+    @Test func tokenizerJSONMatchesVocabFile() throws {
+        let fromVocab = try miniLMTokenizer()
+        let fromJSON = try WordPieceTokenizer(tokenizerJSON: TestPaths.miniLM.appendingPathComponent("tokenizer.json"))
+        #expect(fromJSON.vocabulary.tokens == fromVocab.vocabulary.tokens)
+        #expect(fromJSON.normalizer == BertNormalizerOptions(cleanText: true, handleChineseChars: true, stripAccents: nil, lowercase: true))
+        #expect(fromJSON.maxInputCharsPerWord == 100 && fromJSON.maxLength == 256)
+        let data = try Data(contentsOf: TestPaths.fixture("text/tokenizer.json"))
+        for c in try JSONDecoder().decode([GoldenCase].self, from: data) {
+            #expect(fromJSON.encode(c.text) == c.ids, "\(c.text.debugDescription)")
+        }
+    }
+
     @Test func truncationKeepsSpecials() throws {
         let text = Array(repeating: "word", count: 300).joined(separator: " ")
         let full = try miniLMTokenizer().encode(text)

@@ -18,10 +18,16 @@ public struct WordPieceTokenizer: Sendable {
     public let clsID: Int32, sepID: Int32, unkID: Int32, padID: Int32
     /// Special tokens matched in raw text, longest first.
     private let specials: [(bytes: [UInt8], id: Int32)]
+    private let specialFirstBytes: Set<UInt8>
 
+    /// Standard BERT added tokens, matched in raw text.
+    public static let bertAddedTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+    /// - Parameter addedTokens: tokens recognised verbatim in the raw text before
+    ///   normalization (those missing from the vocabulary are ignored).
     public init(
         vocabulary: WordPieceVocabulary, normalizer: BertNormalizerOptions = .init(),
-        maxLength: Int = 256, maxInputCharsPerWord: Int = 100
+        maxLength: Int = 256, maxInputCharsPerWord: Int = 100, addedTokens: [String] = bertAddedTokens
     ) throws(TokenizerError) {
         guard maxLength >= 2 else { throw .invalidMaxLength(maxLength) }
         func id(_ t: String) throws(TokenizerError) -> Int32 {
@@ -36,9 +42,10 @@ public struct WordPieceTokenizer: Sendable {
         sepID = try id("[SEP]")
         unkID = try id("[UNK]")
         padID = try id("[PAD]")
-        specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        specials = addedTokens.filter { !$0.isEmpty }
             .compactMap { t in vocabulary.id(for: t).map { (Array(t.utf8), $0) } }
             .sorted { $0.bytes.count > $1.bytes.count }
+        specialFirstBytes = Set(specials.compactMap(\.bytes.first))
     }
 
     /// A tokenizer from `vocab.txt` with the BERT normalizer (`strip_accents` following `lowercase`).
@@ -95,7 +102,7 @@ public struct WordPieceTokenizer: Sendable {
         var i = utf8.startIndex
         // Split on special tokens in the raw text; normalize and tokenize the parts between.
         while i < utf8.endIndex, ids.count < limit {
-            if utf8[i] == UInt8(ascii: "["), let (id, end) = special(at: i, in: utf8) {
+            if specialFirstBytes.contains(utf8[i]), let (id, end) = special(at: i, in: utf8) {
                 tokenize(text.unicodeScalars[segmentStart..<i], to: &ids, limit: limit, scratch: &scratch)
                 if ids.count < limit { ids.append(id) }
                 i = end
