@@ -54,6 +54,13 @@ private func miniLMTokenizer(maxLength: Int = 256) throws -> WordPieceTokenizer 
         #expect(full.count == 256 && full.last == 102 && full.first == 101)
         let short = try miniLMTokenizer(maxLength: 5).encode(text)
         #expect(short == Array(full.prefix(4)) + [102])
+        // Long inputs are tokenized in chunks; the result must not depend on where they are cut.
+        let mixed = (0..<3000).map { i in ["Çafé", "naïve\u{301}", "漢字", "e\u{301}\u{327}x", "WORD", "\t", "\n"][i % 7] }.joined(separator: " ")
+        let big = try miniLMTokenizer(maxLength: 100_000)
+        let whole = big.encode(mixed)
+        let pieces = mixed.split(separator: " ").flatMap { big.encode(String($0)).dropFirst().dropLast() }
+        #expect(whole == [101] + pieces + [102])
+        #expect(try miniLMTokenizer().encode(mixed) == Array(whole.prefix(255)) + [102])
         let bare = try miniLMTokenizer(maxLength: 2).encode(text)
         #expect(bare == [101, 102])
         #expect(throws: TokenizerError.invalidMaxLength(1)) { try miniLMTokenizer(maxLength: 1) }

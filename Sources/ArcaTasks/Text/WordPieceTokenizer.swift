@@ -127,7 +127,28 @@ public struct WordPieceTokenizer: Sendable {
         return nil
     }
 
+    /// Tokenizes `part` in chunks cut before an ASCII whitespace, so long texts stop
+    /// once `limit` is reached. Cutting there changes nothing: every step is per
+    /// scalar except NFD reordering, which never crosses a starter such as ' '.
     private func tokenize(_ part: Substring.UnicodeScalarView, to ids: inout [Int32], limit: Int, scratch: inout Scratch) {
+        var chunkStart = part.startIndex
+        var length = 0
+        var i = part.startIndex
+        while i < part.endIndex {
+            let v = part[i].value
+            length += 1
+            if length >= 1024, v == 0x20 || v == 0x0A || v == 0x09 || v == 0x0D {
+                tokenizeChunk(part[chunkStart..<i], to: &ids, limit: limit, scratch: &scratch)
+                if ids.count >= limit { return }
+                chunkStart = i
+                length = 0
+            }
+            i = part.index(after: i)
+        }
+        tokenizeChunk(part[chunkStart..<part.endIndex], to: &ids, limit: limit, scratch: &scratch)
+    }
+
+    private func tokenizeChunk(_ part: Substring.UnicodeScalarView, to ids: inout [Int32], limit: Int, scratch: inout Scratch) {
         guard !part.isEmpty, ids.count < limit else { return }
         scratch.normalized.removeAll(keepingCapacity: true)
         normalizer.normalize(part, into: &scratch.normalized)
