@@ -39,6 +39,10 @@ public enum ZstdCodec {
         if declared == UInt64.max - 1 { throw frame.count < 4 ? .truncated : .invalidFrameHeader }
         guard declared == UInt64(expectedSize) else { throw .contentSizeMismatch(declared: declared, expected: expectedSize) }
 
+        // libzstd skips its own window check when the whole frame fits the output in one pass, so check here.
+        if let window = declaredWindowSize(frame), window > UInt64(1) << UInt64(min(max(maxWindowLog, 10), 62)) {
+            throw .windowTooLarge(maxWindowLog: maxWindowLog)
+        }
         guard let dctx = ZSTD_createDCtx() else { throw .outOfMemory }
         defer { ZSTD_freeDCtx(dctx) }
         try check(ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, Int32(clamping: maxWindowLog)), compressing: false)
@@ -52,6 +56,14 @@ public enum ZstdCodec {
         let produced = try result.get()
         guard produced == expectedSize else { throw .outputTooSmall(produced: produced, expected: expectedSize) }
         return output
+    }
+
+    /// The window size in a frame header's window descriptor (RFC 8878 3.1.1.1.2); nil for single-segment frames.
+    static func declaredWindowSize(_ frame: [UInt8]) -> UInt64? {
+        guard frame.count >= 6, frame[4] & 0x20 == 0 else { return nil }
+        let exponent = UInt64(frame[5] >> 3), mantissa = UInt64(frame[5] & 7)
+        let base = UInt64(1) << (10 + exponent)
+        return base + base / 8 * mantissa
     }
 
     /// Runs the streaming decoder over one frame; returns the bytes written into `dst`.
