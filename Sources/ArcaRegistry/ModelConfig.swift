@@ -2,12 +2,12 @@
 ///
 /// Serialized as the protobuf message `arca.v1.ModelConfig` (`Proto/arca/model_config.proto`)
 /// by ``ModelConfig/serialized()`` and ``ModelConfig/init(serialized:)``.
-public struct ModelConfig: Sendable, Hashable {
-    public enum Task: String, Sendable, Hashable, CaseIterable {
+public struct ModelConfig: Sendable, Hashable, Codable {
+    public enum Task: String, Sendable, Hashable, CaseIterable, Codable {
         case faceDetection, selfieSegmentation, textEmbedding, generic
     }
 
-    public struct TensorSpec: Sendable, Hashable {
+    public struct TensorSpec: Sendable, Hashable, Codable {
         public var name: String
         /// An ``ArcaTensor/DType`` raw value.
         public var dtype: String
@@ -18,7 +18,7 @@ public struct ModelConfig: Sendable, Hashable {
         }
     }
 
-    public struct Preprocessing: Sendable, Hashable {
+    public struct Preprocessing: Sendable, Hashable, Codable {
         /// "stretch", "letterbox" or "crop"; empty for non-image models.
         public var resizeMode = ""
         public var valueMin: Float = 0
@@ -29,7 +29,7 @@ public struct ModelConfig: Sendable, Hashable {
         public init() {}
     }
 
-    public struct AnchorOptions: Sendable, Hashable {
+    public struct AnchorOptions: Sendable, Hashable, Codable {
         public var numLayers: Int32 = 0
         public var minScale: Float = 0
         public var maxScale: Float = 0
@@ -44,7 +44,7 @@ public struct ModelConfig: Sendable, Hashable {
         public init() {}
     }
 
-    public struct Postprocessing: Sendable, Hashable {
+    public struct Postprocessing: Sendable, Hashable, Codable {
         public var anchors: AnchorOptions?
         public var scoreThreshold: Float = 0
         public var nmsThreshold: Float = 0
@@ -54,7 +54,7 @@ public struct ModelConfig: Sendable, Hashable {
         public init() {}
     }
 
-    public struct LatencyFact: Sendable, Hashable {
+    public struct LatencyFact: Sendable, Hashable, Codable {
         public var threads: Int32
         public var batch: Int32
         public var seq: Int32
@@ -64,7 +64,7 @@ public struct ModelConfig: Sendable, Hashable {
         }
     }
 
-    public struct VariantFacts: Sendable, Hashable {
+    public struct VariantFacts: Sendable, Hashable, Codable {
         /// "float32" or "int8".
         public var dtype = "float32"
         public var expectedAccuracy: Double = 0
@@ -74,7 +74,7 @@ public struct ModelConfig: Sendable, Hashable {
         public init() {}
     }
 
-    public struct Source: Sendable, Hashable {
+    public struct Source: Sendable, Hashable, Codable {
         public var uri = ""
         public var sha256 = ""
         public var package = ""

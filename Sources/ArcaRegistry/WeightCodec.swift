@@ -64,7 +64,7 @@ public enum WeightCodec {
         guard h.rawSize <= maxRawSize else { throw .tooLarge(rawSize: h.rawSize, limit: maxRawSize) }
         let body: [UInt8]
         do {
-            body = try ZstdCodec.decompress(Array(blob[headerSize...]), expectedSize: h.rawSize, maxOutputSize: maxRawSize)
+            body = try ZstdCodec.decompress(blob[headerSize...], expectedSize: h.rawSize, maxOutputSize: maxRawSize)
         } catch { throw .zstd(error) }
         return (h.dtype, h.planes > 1 ? join(body, planes: h.planes) : body)
     }
@@ -72,31 +72,49 @@ public enum WeightCodec {
     /// `out[p * n + i] = raw[i * planes + p]` with `n = raw.count / planes`; `raw.count` is a multiple of `planes`.
     static func split(_ raw: [UInt8], planes: Int) -> [UInt8] {
         let n = raw.count / planes
-        var out = [UInt8](repeating: 0, count: raw.count)
-        raw.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
+        return [UInt8](unsafeUninitializedCapacity: raw.count) { dst, initialized in
+            raw.withUnsafeBufferPointer { src in
                 for p in 0..<planes {
                     let plane = p * n
                     for i in 0..<n { dst[plane + i] = src[i * planes + p] }
                 }
             }
+            initialized = raw.count
         }
-        return out
     }
 
-    /// Inverse of ``split(_:planes:)``.
-    static func join(_ body: [UInt8], planes: Int) -> [UInt8] {
+    /// Inverse of ``split(_:planes:)``, reading the planes from `body`.
+    static func join(_ body: UnsafeRawBufferPointer, planes: Int) -> [UInt8] {
         let n = body.count / planes
-        var out = [UInt8](repeating: 0, count: body.count)
-        body.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
+        return [UInt8](unsafeUninitializedCapacity: body.count) { dst, initialized in
+            let src = body.bindMemory(to: UInt8.self)
+            switch planes {
+            case 4:
+                // Whole little-endian words at a time: the hot path for float32.
+                let (p0, p1, p2, p3) = (src.baseAddress!, src.baseAddress! + n, src.baseAddress! + 2 * n, src.baseAddress! + 3 * n)
+                let out = UnsafeMutableRawPointer(dst.baseAddress!)
+                for i in 0..<n {
+                    let word = UInt32(p0[i]) | UInt32(p1[i]) << 8 | UInt32(p2[i]) << 16 | UInt32(p3[i]) << 24
+                    out.storeBytes(of: word.littleEndian, toByteOffset: i * 4, as: UInt32.self)
+                }
+            case 2:
+                let (p0, p1) = (src.baseAddress!, src.baseAddress! + n)
+                let out = UnsafeMutableRawPointer(dst.baseAddress!)
+                for i in 0..<n {
+                    out.storeBytes(of: (UInt16(p0[i]) | UInt16(p1[i]) << 8).littleEndian, toByteOffset: i * 2, as: UInt16.self)
+                }
+            default:
                 for p in 0..<planes {
                     let plane = p * n
                     for i in 0..<n { dst[i * planes + p] = src[plane + i] }
                 }
             }
+            initialized = body.count
         }
-        return out
+    }
+
+    static func join(_ body: [UInt8], planes: Int) -> [UInt8] {
+        body.withUnsafeBytes { join($0, planes: planes) }
     }
 
     static func dtypeCode(_ dtype: DType) -> UInt8 {

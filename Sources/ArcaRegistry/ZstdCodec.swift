@@ -31,6 +31,13 @@ public enum ZstdCodec {
     public static func decompress(
         _ frame: [UInt8], expectedSize: Int, maxWindowLog: Int = 27, maxOutputSize: Int = defaultMaxOutputSize
     ) throws(ZstdError) -> [UInt8] {
+        try decompress(frame[...], expectedSize: expectedSize, maxWindowLog: maxWindowLog, maxOutputSize: maxOutputSize)
+    }
+
+    /// ``decompress(_:expectedSize:maxWindowLog:maxOutputSize:)`` on a slice, without copying it.
+    public static func decompress(
+        _ frame: ArraySlice<UInt8>, expectedSize: Int, maxWindowLog: Int = 27, maxOutputSize: Int = defaultMaxOutputSize
+    ) throws(ZstdError) -> [UInt8] {
         guard expectedSize >= 0, expectedSize <= maxOutputSize else {
             throw .sizeLimitExceeded(requested: expectedSize, limit: maxOutputSize)
         }
@@ -59,9 +66,10 @@ public enum ZstdCodec {
     }
 
     /// The window size in a frame header's window descriptor (RFC 8878 3.1.1.1.2); nil for single-segment frames.
-    static func declaredWindowSize(_ frame: [UInt8]) -> UInt64? {
-        guard frame.count >= 6, frame[4] & 0x20 == 0 else { return nil }
-        let exponent = UInt64(frame[5] >> 3), mantissa = UInt64(frame[5] & 7)
+    static func declaredWindowSize(_ frame: ArraySlice<UInt8>) -> UInt64? {
+        let s = frame.startIndex
+        guard frame.count >= 6, frame[s + 4] & 0x20 == 0 else { return nil }
+        let exponent = UInt64(frame[s + 5] >> 3), mantissa = UInt64(frame[s + 5] & 7)
         let base = UInt64(1) << (10 + exponent)
         return base + base / 8 * mantissa
     }

@@ -26,7 +26,8 @@ struct CompressionMeasurement {
 
     @Test func measure() throws {
         for (name, dtype, raw) in try inputs() {
-            for level in [3, 9, 19] {
+            let levels = ProcessInfo.processInfo.environment["ARCA_MEASURE_LEVELS"]?.split(separator: ",").compactMap { Int($0) } ?? [3, 9, 19]
+            for level in levels {
                 for split in [false, true] {
                     let t0 = DispatchTime.now().uptimeNanoseconds
                     let blob = try WeightCodec.encode(raw, dtype: dtype, splitPlanes: split, level: level)
