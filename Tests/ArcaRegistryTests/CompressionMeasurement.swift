@@ -6,7 +6,7 @@ import Testing
 /// Ratios and timings of ``WeightCodec`` on the real model weights; runs only with `ARCA_MEASURE_COMPRESSION=1`.
 ///
 /// Float16 inputs are the concatenated FLOAT16 tensor buffers of each MediaPipe model, extracted by
-/// `extract_f16.py` into `$ARCA_MEASURE_F16_DIR/<model>.f16.bin`; float32 is the data region of
+/// `Tools/extract-f16-weights` into `$ARCA_MEASURE_F16_DIR/<model>.f16.bin`; float32 is the data region of
 /// all-MiniLM-L6-v2 `model.safetensors`.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["ARCA_MEASURE_COMPRESSION"] == "1"))
 struct CompressionMeasurement {
@@ -46,5 +46,14 @@ struct CompressionMeasurement {
                 }
             }
         }
+    }
+
+    @Test func sha256Throughput() {
+        let data = TestSupport.randomBytes(64 << 20, seed: 1)
+        let s = DispatchTime.now().uptimeNanoseconds
+        let digest = SHA256.hash(data)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - s) / 1e9
+        #expect(digest.count == 32)
+        print(String(format: "MEASURE sha256 64 MiB: %.1f ms, %.0f MB/s", seconds * 1e3, Double(data.count) / seconds / 1e6))
     }
 }
