@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ArcaRegistry
 
@@ -46,5 +47,26 @@ import Testing
         #expect(try FileIO.list(store.blobDirectory).allSatisfy { !$0.hasPrefix(".tmp-") })
         #expect(try store.verify().isClean)
         #expect(everListed > 0, "no publish finished before a kill; the test did not exercise anything")
+    }
+}
+
+@Suite struct ConcurrentPublishTests {
+    /// Separate `flock` descriptors exclude each other even inside one process, so threads stand in for processes.
+    @Test func concurrentPublishersAreSerialized() throws {
+        let root = TestSupport.temporaryDirectory()
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            do {
+                let store = try ModelStore(root: root)
+                try store.publish(name: "m\(i % 2)", variant: "v\(i)", config: ModelConfig(name: "x", variant: "y", task: .generic),
+                                  layers: [.graph(TestSupport.randomBytes(20_000, seed: UInt64(i)))])
+            } catch {
+                failures.withLock { $0.append("\(i): \(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty)
+        let store = try ModelStore(root: root)
+        #expect(try store.list().count == 8)
+        #expect(try store.verify().isClean)
     }
 }
