@@ -5,6 +5,6 @@ struct Arca: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arca",
         abstract: "A model zoo and pretrained-model runtime.",
-        subcommands: [Bench.self]
+        subcommands: [Bench.self, List.self, Inspect.self, Remove.self, GC.self, Verify.self, PublishTestBlob.self]
     )
 }

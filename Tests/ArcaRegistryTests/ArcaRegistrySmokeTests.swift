@@ -1,4 +1,0 @@
-import Testing
-@testable import ArcaRegistry
-
-@Suite struct ArcaRegistrySmokeTests {}
