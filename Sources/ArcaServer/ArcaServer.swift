@@ -38,7 +38,10 @@ public struct ArcaServer: Sendable {
     /// Every route, behind the middleware that shapes errors, metrics and logs.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: ServingMiddleware(metrics: metrics))
+        let state = self.state
+        router.add(middleware: ServingMiddleware(metrics: metrics) { name in
+            (try? state.servedModel(name, version: nil)) != nil
+        })
         HealthRoutes(state: state).register(on: router)
         ModelMetadataRoutes(state: state).register(on: router)
         InferRoutes(state: state).register(on: router)

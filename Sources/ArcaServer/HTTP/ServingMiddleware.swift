@@ -6,6 +6,9 @@ import Logging
 /// status (and `Retry-After` on overload), counts the request in the metrics and logs one line.
 struct ServingMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
+    /// Whether a model name from a URL is served; other names are labelled `unknown` so that
+    /// clients cannot grow the metric label sets.
+    let isServed: @Sendable (String) -> Bool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -22,7 +25,7 @@ struct ServingMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.requestID] = requestID
 
         let route = context.endpointPath ?? "unmatched"
-        let model = context.parameters.get("model") ?? response.headers[.arcaModel] ?? "-"
+        let model = context.parameters.get("model").map { isServed($0) ? $0 : "unknown" } ?? response.headers[.arcaModel] ?? "-"
         let variant = response.headers[.arcaVariant] ?? "-"
         let status = response.status.code
         metrics.request(route: route, model: model, variant: variant, failed: status >= 400)
