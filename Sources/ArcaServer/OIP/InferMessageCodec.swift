@@ -64,7 +64,10 @@ struct InferMessageCodec {
                 data = try TensorCodec.decodeBinary(chunk, as: type, count: count, name: input.name)
             } else {
                 guard let json = input.data else { throw ServerError.badRequest("input '\(input.name)' has no data") }
-                data = try TensorCodec.decodeJSON(json, as: type, count: count, name: input.name)
+                guard json.count == count else {
+                    throw ServerError.badRequest("input '\(input.name)': data holds \(json.count) elements, its shape declares \(count)")
+                }
+                data = json
             }
             inputs.append(InferenceTensor(name: input.name, shape: input.shape, data: data))
         }

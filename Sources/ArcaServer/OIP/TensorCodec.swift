@@ -1,4 +1,4 @@
-/// Conversions between OIP wire tensors (JSON `data` or binary extension bytes) and ``TensorData``.
+/// Shape checks and the binary tensor data extension's element encoding.
 enum TensorCodec {
     /// Element count of `shape`, refusing negative dimensions and counts above `limit`.
     static func elementCount(_ shape: [Int], limit: Int) throws -> Int {
@@ -10,54 +10,6 @@ enum TensorCodec {
             count = p
         }
         return count
-    }
-
-    /// Flattens JSON `data` (flat or nested arrays) into typed elements.
-    static func decodeJSON(_ data: JSONValue, as type: TensorDatatype, count: Int, name: String) throws -> TensorData {
-        var flat: [JSONValue] = []
-        flat.reserveCapacity(count)
-        func walk(_ v: JSONValue) throws {
-            if case .array(let items) = v {
-                for item in items { try walk(item) }
-            } else {
-                guard flat.count < count else { throw mismatch(name, count) }
-                flat.append(v)
-            }
-        }
-        try walk(data)
-        guard flat.count == count else { throw mismatch(name, count) }
-        func bad(_ i: Int) -> ServerError { .badRequest("input '\(name)': element \(i) is not a valid \(type.rawValue) value") }
-        switch type {
-        case .fp32:
-            return .fp32(try flat.enumerated().map { i, v in
-                guard let d = v.doubleValue else { throw bad(i) }
-                return Float(d)
-            })
-        case .uint8:
-            return .uint8(try flat.enumerated().map { i, v in
-                guard let x = v.intValue, let u = UInt8(exactly: x) else { throw bad(i) }
-                return u
-            })
-        case .int32:
-            return .int32(try flat.enumerated().map { i, v in
-                guard let x = v.intValue, let u = Int32(exactly: x) else { throw bad(i) }
-                return u
-            })
-        case .int64:
-            return .int64(try flat.enumerated().map { i, v in
-                guard let x = v.intValue else { throw bad(i) }
-                return x
-            })
-        case .bytes:
-            return .bytes(try flat.enumerated().map { i, v in
-                guard let s = v.stringValue else { throw bad(i) }
-                return Array(s.utf8)
-            })
-        }
-    }
-
-    private static func mismatch(_ name: String, _ count: Int) -> ServerError {
-        .badRequest("input '\(name)': data does not hold the \(count) elements its shape declares")
     }
 
     /// Decodes binary-extension bytes: little-endian, row-major; `BYTES` as 4-byte length + bytes.
