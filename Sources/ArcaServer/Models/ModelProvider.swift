@@ -1,6 +1,8 @@
 /// Everything the server serves, and their lifecycle. The lead's runtime implements this.
 ///
 /// Properties are read on request paths: keep them cheap (no loading, no locks held long).
+/// Names are unique across all models; one object may be both a task model and an
+/// ``InferenceModel`` (listed in both places under one name: it then shares one queue).
 public protocol ModelProvider: Sendable {
     /// Tensor models exposed through OIP v2.
     var models: [any InferenceModel] { get }
