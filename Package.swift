@@ -16,6 +16,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "ArcaTensor", swiftSettings: hostOptimized),
@@ -30,11 +33,21 @@ let package = Package(
         .target(name: "ArcaImport", dependencies: ["ArcaTensor", "ArcaIR"], swiftSettings: hostOptimized),
         .target(name: "ArcaTasks", dependencies: ["ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "CTurboJPEG", "CPNG"], swiftSettings: hostOptimized),
         .target(name: "ArcaRegistry", dependencies: ["ArcaTensor", "ArcaIR", "ArcaImport", "CZstd", "CArcaProto"], swiftSettings: hostOptimized),
+        .target(
+            name: "ArcaServer",
+            dependencies: [
+                "ArcaTensor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "arca",
             dependencies: [
-                "ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "ArcaImport", "ArcaTasks", "ArcaRegistry",
+                "ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "ArcaImport", "ArcaTasks", "ArcaRegistry", "ArcaServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hostOptimized
         ),
@@ -44,6 +57,13 @@ let package = Package(
         .testTarget(name: "ArcaRuntimeTests", dependencies: ["ArcaRuntime", "ArcaIR", "ArcaKernels", "ArcaTensor"]),
         .testTarget(name: "ArcaImportTests", dependencies: ["ArcaImport", "ArcaIR", "ArcaRuntime", "ArcaTensor"]),
         .testTarget(name: "ArcaTasksTests", dependencies: ["ArcaTasks", "ArcaImport", "ArcaRuntime", "ArcaTensor"]),
+        .testTarget(
+            name: "ArcaServerTests",
+            dependencies: [
+                "ArcaServer", "ArcaTensor",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "ArcaRegistryTests", dependencies: ["ArcaRegistry", "ArcaImport", "ArcaRuntime", "ArcaTensor"]),
     ],
     swiftLanguageModes: [.v6]

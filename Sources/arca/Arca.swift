@@ -1,10 +1,10 @@
 import ArgumentParser
 
 @main
-struct Arca: ParsableCommand {
+struct Arca: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arca",
         abstract: "A model zoo and pretrained-model runtime.",
-        subcommands: [Bench.self, List.self, Inspect.self, Remove.self, GC.self, Verify.self, PublishTestBlob.self]
+        subcommands: [Bench.self, Serve.self, List.self, Inspect.self, Remove.self, GC.self, Verify.self, PublishTestBlob.self]
     )
 }
