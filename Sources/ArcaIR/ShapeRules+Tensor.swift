@@ -81,6 +81,7 @@ extension ShapeRules {
 
     /// q `[B, Sq, D]`, k and v `[B, Sk, D]`, mask `[B, Sk]`? → `[B, Sq, D]`.
     static func attention(_ a: AttentionAttributes, _ x: RuleInputs) throws -> (DType, [Int]) {
+        if a.packedQKV { return try packedAttention(a, x) }
         try inputs(x, 3...4)
         try float32(x, 0, 1, 2)
         for i in 0..<3 { try rank(x, i, 3, ["q", "k", "v"][i]) }
@@ -97,6 +98,25 @@ extension ShapeRules {
             guard x[3].dtype != .float16 else { throw RuleFailure.dtype(input: 3, expected: "float32, integer or bool") }
         }
         return (.float32, q)
+    }
+
+    /// qkv `[B, S, 3W]`, mask `[B, S]`? (float32) → `[B, S, W]`.
+    static func packedAttention(_ a: AttentionAttributes, _ x: RuleInputs) throws -> (DType, [Int]) {
+        try inputs(x, 1...2)
+        try float32(x, 0)
+        try rank(x, 0, 3, "qkv")
+        let s = x[0].shape
+        guard a.heads > 0 else { throw RuleFailure.attribute("heads \(a.heads) must be positive") }
+        guard a.scale.isFinite else { throw RuleFailure.attribute("scale \(a.scale)") }
+        guard s[2] < 0 || (s[2] % 3 == 0 && (s[2] / 3) % a.heads == 0) else {
+            throw RuleFailure.shape("packed width \(s[2]) is not 3 x a multiple of \(a.heads) heads")
+        }
+        if x.count == 2 {
+            let m = x[1].shape
+            guard m.count == 2, same(m[0], s[0]), same(m[1], s[1]) else { throw RuleFailure.shape("mask \(m) must be [\(s[0]), \(s[1])]") }
+            try float32(x, 1)
+        }
+        return (.float32, [s[0], s[1], s[2] < 0 ? -1 : s[2] / 3])
     }
 
     /// x `[B, S, D]`, mask `[B, S]` → `[B, D]`.

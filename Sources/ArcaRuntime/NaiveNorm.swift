@@ -67,7 +67,8 @@ enum NaiveKernels {
     }
 
     /// Multi-head attention, plain loops: q `[B, Sq, D]`, k, v `[B, Sk, D]`, mask `[B, Sk]`? → `[B, Sq, D]`.
-    /// Masked keys get weight 0; a query with no unmasked key outputs 0.
+    /// Masked keys get weight 0; a query with no unmasked key outputs 0. In self-attention (`Sq == Sk`)
+    /// with a mask, query rows past the last kept key are padding and output 0 (``Op/attention(_:)``).
     static func attention(batch: Int, sq: Int, sk: Int, width: Int, heads: Int, scale: Float,
                           q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                           mask: UnsafeRawPointer?, maskType: DType, output: UnsafeMutablePointer<Float>) {
@@ -75,7 +76,16 @@ enum NaiveKernels {
         var p = [Float](repeating: 0, count: sk)
         for b in 0..<batch {
             for h in 0..<heads {
+                var rows = sq
+                if let mask, sq == sk {
+                    rows = 0
+                    for j in 0..<sk where loadFloat(mask, maskType, b * sk + j) != 0 { rows = j + 1 }
+                }
                 for i in 0..<sq {
+                    if i >= rows {
+                        (output + (b * sq + i) * width + h * hd).update(repeating: 0, count: hd)
+                        continue
+                    }
                     let qi = q + (b * sq + i) * width + h * hd
                     var m = -Float.infinity
                     for j in 0..<sk {

@@ -8,6 +8,8 @@ struct LoweringContext {
     let pool: ThreadPool
     let pointer: (ValueID) -> UnsafeMutableRawPointer
     let aliasOf: [ValueID: ValueID]
+    /// Shares packed weights with other plans of the same graph.
+    var weightCache: PackedWeightCache? = nil
     /// Objects (packed weights, scratch) the steps point into; the plan keeps them alive.
     var retained: [AnyObject] = []
 

@@ -50,8 +50,17 @@ public final class Plan: @unchecked Sendable, CustomStringConvertible {
         try self.init(graph: graph, inputShapes: inputShapes, pool: pool)
     }
 
+    /// Plans `graph`, packing GEMM weights through `weightCache` so plans for other shapes share them.
+    public convenience init(graph: Graph, inputShapes: [String: [Int]]? = nil, pool: ThreadPool, weightCache: PackedWeightCache) throws {
+        try self.init(graph: graph, inputShapes: inputShapes, pool: pool, cache: weightCache)
+    }
+
     /// Plans `graph` with kernels running on `pool`.
-    public init(graph: Graph, inputShapes: [String: [Int]]? = nil, pool: ThreadPool) throws {
+    public convenience init(graph: Graph, inputShapes: [String: [Int]]? = nil, pool: ThreadPool) throws {
+        try self.init(graph: graph, inputShapes: inputShapes, pool: pool, cache: nil)
+    }
+
+    init(graph: Graph, inputShapes: [String: [Int]]?, pool: ThreadPool, cache: PackedWeightCache?) throws {
         var g = graph
         var shapes: [ValueID: [Int]] = [:]
         for (name, shape) in inputShapes ?? [:] {
@@ -89,6 +98,7 @@ public final class Plan: @unchecked Sendable, CustomStringConvertible {
             return base + (layout.offsets[id] ?? 0)
         }
         var ctx = LoweringContext(graph: g, pool: pool, pointer: pointer, aliasOf: aliasOf)
+        ctx.weightCache = cache
         var steps: [Step] = []
         var descriptions: [String] = []
         for (i, node) in g.nodes.enumerated() {

@@ -122,6 +122,12 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
                     NaiveKernels.maskedMean(batch: s[0], seq: s[1], width: s[2], input: p[0], mask: m.baseAddress!, maskType: mask.dtype, output: o)
                 }
             }
+        case .attention(let a) where a.packedQKV:
+            let s = x[0].shape.dims, w = s[2] / 3
+            let parts = try (0..<3).map { try x[0].slice(axis: 2, ($0 * w)..<(($0 + 1) * w)).contiguous() }
+            var unpacked = a
+            unpacked.packedQKV = false
+            return try evaluate(.attention(unpacked), inputs: parts + x.dropFirst())
         case .attention(let a):
             let q = x[0].shape.dims, k = x[1].shape.dims
             let mask = x.count > 3 ? x[3].contiguous() : nil

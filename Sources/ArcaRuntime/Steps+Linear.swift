@@ -7,7 +7,9 @@ extension LoweringContext {
     /// Weights `[K, N]` (or `[N, K]` when `transposed`) packed once for ``GEMM``.
     mutating func packed(_ w: UnsafePointer<Float>, k: Int, n: Int, transposed: Bool) -> PackedB {
         let b = transposed ? MatrixOperand(w, rowStride: 1, colStride: k) : MatrixOperand(w, rowStride: n)
-        let p = PackedB(b, k: k, n: n, pool: pool)
+        let pool = self.pool
+        let p = weightCache?.packed(w, k: k, n: n, transposed: transposed) { PackedB(b, k: k, n: n, pool: pool) }
+            ?? PackedB(b, k: k, n: n, pool: pool)
         retained.append(p)
         return p
     }
@@ -93,7 +95,18 @@ extension LoweringContext {
 
     /// Per batch × head: scores = QKᵀ·scale (GEMM), masked softmax, · V (GEMM) into the head's columns.
     mutating func lowerAttention(_ a: AttentionAttributes, _ node: Node) -> Step {
+        if a.packedQKV { return lowerPackedAttention(a, node) }
         let qs = shape(node.inputs[0]), ks = shape(node.inputs[1])
+        if qs[1] == ks[1], node.inputs.count == 3 || dtype(node.inputs[3]) == .float32 {
+            // Self-attention with a float mask (or none): the fused kernel, one task per (batch, head).
+            let p = AttentionParams(batch: qs[0], seq: qs[1], heads: a.heads, headDim: qs[2] / a.heads, scale: a.scale)
+            let (q, k, v, y) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), UnsafePointer(f(node.inputs[2])), f(node.outputs[0]))
+            let mask = node.inputs.count > 3 ? UnsafePointer(f(node.inputs[3])) : nil
+            let pool = self.pool
+            return Step(kernel: "attention.fused") {
+                Attention.run(p, q: q, k: k, v: v, mask: mask, output: y, pool: pool)
+            }
+        }
         let (batch, sq, sk, width) = (qs[0], qs[1], ks[1], qs[2])
         let heads = a.heads, hd = width / heads, scale = a.scale
         let (q, k, v, y) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), UnsafePointer(f(node.inputs[2])), f(node.outputs[0]))
@@ -136,6 +149,20 @@ extension LoweringContext {
                                c: y + b * sq * width + off, ldc: width, pool: pool)
                 }
             }
+        }
+    }
+
+    /// qkv `[B, S, 3W]` read in place (q, k, v side by side per row), float32 mask `[B, S]`?.
+    mutating func lowerPackedAttention(_ a: AttentionAttributes, _ node: Node) -> Step {
+        let s = shape(node.inputs[0])
+        let w = s[2] / 3
+        let p = AttentionParams(batch: s[0], seq: s[1], heads: a.heads, headDim: w / a.heads, scale: a.scale,
+                                ldq: 3 * w, ldk: 3 * w, ldv: 3 * w, ldo: w)
+        let x = UnsafePointer(f(node.inputs[0])), y = f(node.outputs[0])
+        let mask = node.inputs.count > 1 ? UnsafePointer(f(node.inputs[1])) : nil
+        let pool = self.pool
+        return Step(kernel: "attention.fused.packed") {
+            Attention.run(p, q: x, k: x + w, v: x + 2 * w, mask: mask, output: y, pool: pool)
         }
     }
 }
