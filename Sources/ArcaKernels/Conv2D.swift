@@ -1,12 +1,14 @@
-/// Convolution weights packed for ``GEMM``: one ``PackedB`` per group, holding
-/// `W_g^T` as `[kH * kW * groupInC, groupOutC]`.
+/// Convolution weights packed once: per group, `W_g^T` as `[kH * kW * groupInC, groupOutC]`,
+/// for ``GEMM`` (a ``PackedB``) or, for few output channels, for ``DirectGEMM``.
 public final class PreparedConv2D: @unchecked Sendable {
     public let params: Conv2DParams
     let groupWeights: [PackedB]
+    let direct: [DirectB]
 
-    init(params: Conv2DParams, groupWeights: [PackedB]) {
+    init(params: Conv2DParams, groupWeights: [PackedB], direct: [DirectB]) {
         self.params = params
         self.groupWeights = groupWeights
+        self.direct = direct
     }
 }
 
@@ -23,6 +25,8 @@ public final class PreparedConv2D: @unchecked Sendable {
 public enum Conv2D {
     /// Target im2col tile size in floats (per task).
     static let tileFloats = 96 * 1024
+    /// Output channels per group for which ``DirectGEMM`` (no packing of A, fused epilogue) beats ``GEMM``.
+    static let directN = 8...64
 
     /// Allowed difference from ``Reference/conv2d(_:input:weights:bias:activation:output:)``.
     /// Compare with `scale` = `Σ|x·w|` of the output element, or the output magnitude.
@@ -34,14 +38,17 @@ public enum Conv2D {
     public static func prepare(_ p: Conv2DParams, weights: UnsafePointer<Float>, pool: ThreadPool = .serial) -> PreparedConv2D {
         let k = p.kH * p.kW * p.groupInC
         let gOut = p.groupOutC
-        var packs: [PackedB] = []
-        packs.reserveCapacity(p.groups)
+        var packs: [PackedB] = [], direct: [DirectB] = []
         for g in 0..<p.groups {
             // B[kk, n] = W[g * gOut + n, kk]
             let b = MatrixOperand(weights + g * gOut * k, rowStride: 1, colStride: k)
-            packs.append(PackedB(b, k: k, n: gOut, pool: pool))
+            if directN.contains(gOut) {
+                direct.append(DirectB(b, k: k, n: gOut))
+            } else {
+                packs.append(PackedB(b, k: k, n: gOut, pool: pool))
+            }
         }
-        return PreparedConv2D(params: p, groupWeights: packs)
+        return PreparedConv2D(params: p, groupWeights: packs, direct: direct)
     }
 
     /// Convolution with weights packed on the fly; prefer ``prepare(_:weights:pool:)`` for repeated calls.
@@ -60,6 +67,10 @@ public enum Conv2D {
             p.padTop == 0 && p.padLeft == 0 && p.padBottom == 0 && p.padRight == 0 && p.groups == 1
         if isPointwise {
             let m = p.batch * p.inH * p.inW
+            if let d = prepared.direct.first {
+                DirectGEMM.run(m: m, a: input, lda: p.inC, b: d, bias: bias, activation: activation, c: output, ldc: p.outC, pool: pool)
+                return
+            }
             GEMM.sgemm(m: m, a: MatrixOperand(input, rowStride: p.inC), b: prepared.groupWeights[0],
                        c: output, ldc: p.outC, epilogue: GEMMEpilogue(bias: bias, activation: activation), pool: pool)
             return
@@ -79,9 +90,14 @@ public enum Conv2D {
                 for g in 0..<p.groups {
                     im2col(p, input: input, image: n, firstRow: oy0, rows: rows, channel0: g * p.groupInC, into: col)
                     let c = output + ((n * outH + oy0) * outW) * p.outC + g * p.groupOutC
-                    let e = GEMMEpilogue(bias: bias.map { $0 + g * p.groupOutC }, activation: activation)
-                    GEMM.sgemm(m: m, a: MatrixOperand(col, rowStride: k), b: prepared.groupWeights[g],
-                               c: c, ldc: p.outC, epilogue: e, pool: .serial)
+                    let groupBias = bias.map { $0 + g * p.groupOutC }
+                    if prepared.direct.isEmpty {
+                        GEMM.sgemm(m: m, a: MatrixOperand(col, rowStride: k), b: prepared.groupWeights[g], c: c, ldc: p.outC,
+                                   epilogue: GEMMEpilogue(bias: groupBias, activation: activation), pool: .serial)
+                    } else {
+                        DirectGEMM.rows(0..<m, a: col, lda: k, b: prepared.direct[g], bias: groupBias,
+                                        activation: activation, c: c, ldc: p.outC)
+                    }
                 }
             }
         }

@@ -81,8 +81,16 @@ public enum DepthwiseConv2D {
         var ox1 = p.outW
         while ox1 > ox0 && (ox1 - 1) * p.strideW - p.padLeft + (p.kW - 1) * p.dilationW >= p.inW { ox1 -= 1 }
         let rowStride = p.inW * pixelStride
-        var cb = 0
-        while cb + 8 <= c {
+        if c < 8 {
+            tailChannels(p, image, rowStride, pixelStride, weights, bias, oy, ky0, ky1, 0, out)
+            return
+        }
+        // 8-channel blocks; a ragged last block is the overlapping block [c - 8, c), which
+        // recomputes some channels to the same values instead of taking a scalar path.
+        var next = 0
+        while next < c {
+            let cb = min(next, c - 8)
+            next += 8
             let b = bias.map { UnsafeRawPointer($0 + cb).loadUnaligned(as: V.self) } ?? V()
             let w = weights + cb
             let img = image + cb
@@ -95,9 +103,7 @@ public enum DepthwiseConv2D {
                 for ox in ox0..<ox1 { edgePixel(p, img, rowStride, pixelStride, w, b, oy, ox, ky0, ky1, out + ox * c + cb) }
             }
             for ox in max(ox0, ox1)..<p.outW { edgePixel(p, img, rowStride, pixelStride, w, b, oy, ox, ky0, ky1, out + ox * c + cb) }
-            cb += 8
         }
-        if cb < c { tailChannels(p, image, rowStride, pixelStride, weights, bias, oy, ky0, ky1, cb, out) }
     }
 
     @inline(__always)
@@ -142,7 +148,7 @@ public enum DepthwiseConv2D {
         UnsafeMutableRawPointer(out).storeBytes(of: acc, as: V.self)
     }
 
-    /// Channels `c0..<outC` (fewer than 8), scalar.
+    /// Channels `c0..<outC`, scalar (fewer than 8 channels in all).
     static func tailChannels(_ p: DepthwiseConv2DParams, _ image: UnsafePointer<Float>, _ rowStride: Int,
                              _ pixelStride: Int, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
                              _ oy: Int, _ ky0: Int, _ ky1: Int, _ c0: Int, _ out: UnsafeMutablePointer<Float>) {

@@ -31,9 +31,10 @@ struct BenchOps: ParsableCommand {
             print("[" + rows.map { JSONLine([("name", .string($0.0)), ("median_ms", .double($0.1)), ("gflops", .double($0.2))]).text }
                 .joined(separator: ",\n ") + "]")
         } else {
-            print(String(format: "%-36@ %10@ %8@", "op (threads=\(threads))" as NSString, "median ms" as NSString, "GFLOPS" as NSString))
-            for (name, ms, gf) in rows { print(String(format: "%-36@ %10.4f %8.2f", name as NSString, ms, gf)) }
-            print(String(format: "%-36@ %10.4f", "total" as NSString, rows.reduce(0) { $0 + $1.1 }))
+            func padded(_ s: String) -> String { s.count >= 36 ? s : s + String(repeating: " ", count: 36 - s.count) }
+            print(padded("op (threads=\(threads))") + "  median ms    GFLOPS")
+            for (name, ms, gf) in rows { print(padded(name) + String(format: " %10.4f %9.2f", ms, gf)) }
+            print(padded("total") + String(format: " %10.4f", rows.reduce(0) { $0 + $1.1 }))
         }
     }
 }

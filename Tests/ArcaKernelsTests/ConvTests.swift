@@ -38,7 +38,9 @@ import Testing
         let bias = Buf(random: p.outC, &rng)
         let count = p.batch * p.outH * p.outW * p.outC
         let scale = Buf(count)
-        Reference.conv2d(p, input: x.absolute.ptr, weights: w.absolute.ptr, bias: bias.absolute.ptr, activation: .none, output: scale.p)
+        let xa = x.absolute, wa = w.absolute, ba = bias.absolute
+        Reference.conv2d(p, input: xa.ptr, weights: wa.ptr, bias: ba.ptr, activation: .none, output: scale.p)
+        withExtendedLifetime((xa, wa, ba)) {}
         for act in [Activation.none, .relu6] {
             let fast = Buf(count, .nan), ref = Buf(count)
             let prepared = Conv2D.prepare(p, weights: w.ptr)
@@ -86,7 +88,9 @@ import Testing
         let bias = Buf(random: p.outC, &rng)
         let count = p.batch * p.outH * p.outW * p.outC
         let scale = Buf(count)
-        Reference.depthwiseConv2d(p, input: x.absolute.ptr, weights: w.absolute.ptr, bias: bias.absolute.ptr, activation: .none, output: scale.p)
+        let xa = x.absolute, wa = w.absolute, ba = bias.absolute
+        Reference.depthwiseConv2d(p, input: xa.ptr, weights: wa.ptr, bias: ba.ptr, activation: .none, output: scale.p)
+        withExtendedLifetime((xa, wa, ba)) {}
         for (act, b) in [(Activation.none, bias.ptr), (.relu, nil), (.relu6, bias.ptr)] {
             let fast = Buf(count, .nan), ref = Buf(count)
             DepthwiseConv2D.run(p, input: x.ptr, weights: w.ptr, bias: b, activation: act, output: fast.p, pool: .shared)
@@ -114,7 +118,9 @@ import Testing
         let bias = Buf(random: p.outC, &rng)
         let count = p.batch * p.outH * p.outW * p.outC
         let scale = Buf(count)
-        Reference.transposeConv2d(p, input: x.absolute.ptr, weights: w.absolute.ptr, bias: bias.absolute.ptr, output: scale.p)
+        let xa = x.absolute, wa = w.absolute, ba = bias.absolute
+        Reference.transposeConv2d(p, input: xa.ptr, weights: wa.ptr, bias: ba.ptr, output: scale.p)
+        withExtendedLifetime((xa, wa, ba)) {}
         for b in [bias.ptr, nil] {
             let fast = Buf(count, .nan), ref = Buf(count)
             TransposeConv2D.run(p, input: x.ptr, weights: w.ptr, bias: b, output: fast.p, pool: .shared)
