@@ -12,12 +12,17 @@ extension LoweringContext {
         return p
     }
 
-    /// Weights are packed once (im2col + GEMM; 1x1 stride-1 convs are a plain GEMM inside ``Conv2D``).
+    /// Constant weights are packed once (im2col + GEMM; 1x1 stride-1 convs are a plain GEMM inside ``Conv2D``).
     mutating func lowerConv2d(_ a: Conv2DAttributes, _ node: Node) -> Step {
         let p = Lowering.conv2d(a, x: shape(node.inputs[0]), w: shape(node.inputs[1]))
         let (x, w, y, bias) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), f(node.outputs[0]), optionalF(node, 2))
         let act = Lowering.activation(a.activation)
         let pool = self.pool
+        guard constant(node.inputs[1]) != nil else {
+            return Step(kernel: "conv2d.gemm.unprepared") {
+                Conv2D.run(p, input: x, weights: w, bias: bias, activation: act, output: y, pool: pool)
+            }
+        }
         let prepared = Conv2D.prepare(p, weights: w, pool: pool)
         retained.append(prepared)
         let pointwise = p.kH == 1 && p.kW == 1 && p.strideH == 1 && p.strideW == 1 && p.groups == 1 &&
@@ -42,9 +47,15 @@ extension LoweringContext {
         let (x, w, y, bias) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), f(node.outputs[0]), optionalF(node, 2))
         let act = Lowering.activation(a.activation)
         let pool = self.pool
+        let n = p.batch * p.outH * p.outW * p.outC
+        guard constant(node.inputs[1]) != nil else {
+            return Step(kernel: "transpose_conv.gemm.unprepared") {
+                TransposeConv2D.run(p, input: x, weights: w, bias: bias, output: y, pool: pool)
+                act.apply(y, count: n)
+            }
+        }
         let prepared = TransposeConv2D.prepare(p, weights: w, pool: pool)
         retained.append(prepared)
-        let n = p.batch * p.outH * p.outW * p.outC
         return Step(kernel: "transpose_conv.gemm") {
             TransposeConv2D.run(p, prepared: prepared, input: x, bias: bias, output: y, pool: pool)
             act.apply(y, count: n)
