@@ -30,6 +30,9 @@ extension Graph {
             values[id].dtype = t.dtype
             values[id].shape = t.shape.dims
         }
+        for id in inputs where !ShapeRules.isSane(values[id].shape) {
+            throw .inputShapeMismatch(value: describeValue(id), declared: values[id].shape, given: values[id].shape)
+        }
         if let inputShapes {
             for (id, given) in inputShapes.sorted(by: { $0.key < $1.key }) {
                 guard inputs.contains(id) else { throw .notAGraphInput(value: describeValue(id)) }
@@ -49,6 +52,7 @@ extension Graph {
             let ins = RuleInputs(infos: node.inputs.map { values[$0] }, constants: node.inputs.map { constants[$0] })
             do {
                 let (dtype, shape) = try node.op.inferOutput(ins)
+                guard ShapeRules.isSane(shape) else { throw RuleFailure.shape("output shape \(shape) is too large") }
                 values[node.outputs[0]].dtype = dtype
                 values[node.outputs[0]].shape = shape
             } catch let failure as RuleFailure {
@@ -103,7 +107,32 @@ extension Op {
 }
 
 /// Shape helpers shared by the rules. A dimension of -1 is unknown and matches anything.
+///
+/// Graph files are untrusted: every dim is bounded by ``maxDim`` and every
+/// element count by ``maxElements``, and attributes that enter shape arithmetic
+/// by ``maxAttribute``, so no rule's arithmetic can overflow.
 enum ShapeRules {
+    static let maxDim = 1 << 31
+    static let maxElements = 1 << 40
+    static let maxAttribute = 1 << 20
+
+    /// Dims in `-1...maxDim` whose known product is at most `maxElements`.
+    static func isSane(_ s: [Int]) -> Bool {
+        var n = 1
+        for d in s {
+            guard d >= -1, d <= maxDim else { return false }
+            if d > 0 {
+                n *= d
+                if n > maxElements { return false }
+            }
+        }
+        return true
+    }
+
+    static func bounded(_ values: [Int], _ what: String) throws {
+        guard values.allSatisfy({ abs($0) <= maxAttribute }) else { throw RuleFailure.attribute("\(what) \(values) out of bounds") }
+    }
+
     static func inputs(_ x: RuleInputs, _ range: ClosedRange<Int>) throws {
         guard range.contains(x.count) else {
             throw RuleFailure.inputCount(range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)...\(range.upperBound)")

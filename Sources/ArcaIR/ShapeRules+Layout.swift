@@ -26,6 +26,7 @@ extension ShapeRules {
         guard a.before.count == s.count, a.after.count == s.count else {
             throw RuleFailure.attribute("pads \(a.before)/\(a.after) do not match rank \(s.count)")
         }
+        try bounded(a.before + a.after, "pads")
         guard a.before.allSatisfy({ $0 >= 0 }), a.after.allSatisfy({ $0 >= 0 }) else {
             throw RuleFailure.attribute("negative pads \(a.before)/\(a.after)")
         }
@@ -34,12 +35,17 @@ extension ShapeRules {
 
     static func reshape(_ newShape: [Int], _ x: RuleInputs) throws -> (DType, [Int]) {
         try inputs(x, 1...1)
-        guard newShape.allSatisfy({ $0 >= -1 }), newShape.filter({ $0 == -1 }).count <= 1 else {
+        guard newShape.allSatisfy({ $0 >= -1 && $0 <= maxDim }), newShape.filter({ $0 == -1 }).count <= 1 else {
             throw RuleFailure.attribute("reshape target \(newShape)")
         }
         guard let n = count(x[0].shape) else { return (x[0].dtype, newShape) }
         var out = newShape
-        let known = newShape.filter { $0 >= 0 }.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+        var known = 1
+        for d in newShape where d >= 0 {
+            let (p, o) = known.multipliedReportingOverflow(by: d)
+            guard !o else { throw RuleFailure.shape("reshape target \(newShape) overflows") }
+            known = p
+        }
         if let hole = newShape.firstIndex(of: -1) {
             guard known > 0, n % known == 0 else { throw RuleFailure.shape("cannot reshape \(x[0].shape) to \(newShape)") }
             out[hole] = n / known

@@ -6,6 +6,8 @@ extension ShapeRules {
         guard strideH > 0, strideW > 0 else { throw RuleFailure.attribute("strides (\(strideH), \(strideW)) must be positive") }
         guard dilationH > 0, dilationW > 0 else { throw RuleFailure.attribute("dilations (\(dilationH), \(dilationW)) must be positive") }
         guard !padding.hasNegative else { throw RuleFailure.attribute("negative padding \(padding)") }
+        try bounded([strideH, strideW, dilationH, dilationW], "strides/dilations")
+        if case .explicit(let t, let l, let b, let r) = padding { try bounded([t, l, b, r], "padding") }
     }
 
     static func spatialOutput(_ s: [Int], kH: Int, kW: Int, strideH: Int, strideW: Int,
@@ -37,7 +39,7 @@ extension ShapeRules {
         try rank(x, 1, 4, "weights [outC, kH, kW, inC/groups]")
         try window(strideH: a.strideH, strideW: a.strideW, dilationH: a.dilationH, dilationW: a.dilationW, padding: a.padding)
         let s = x[0].shape, w = x[1].shape
-        guard a.groups > 0 else { throw RuleFailure.attribute("groups \(a.groups) must be positive") }
+        guard a.groups > 0, a.groups <= maxAttribute else { throw RuleFailure.attribute("groups \(a.groups) must be positive") }
         guard w[1] > 0, w[2] > 0 else { throw RuleFailure.shape("kernel \(w[1])x\(w[2]) is empty") }
         if s[3] >= 0 {
             guard s[3] % a.groups == 0 else { throw RuleFailure.attribute("groups \(a.groups) do not divide input channels \(s[3])") }
@@ -60,7 +62,7 @@ extension ShapeRules {
         try rank(x, 0, 4, "input")
         try rank(x, 1, 3, "depthwise weights [kH, kW, C*multiplier]")
         try window(strideH: a.strideH, strideW: a.strideW, dilationH: a.dilationH, dilationW: a.dilationW, padding: a.padding)
-        guard a.multiplier > 0 else { throw RuleFailure.attribute("multiplier \(a.multiplier) must be positive") }
+        guard a.multiplier > 0, a.multiplier <= maxAttribute else { throw RuleFailure.attribute("multiplier \(a.multiplier) must be positive") }
         let s = x[0].shape, w = x[1].shape
         guard w[0] > 0, w[1] > 0 else { throw RuleFailure.shape("kernel \(w[0])x\(w[1]) is empty") }
         let outC = s[3] < 0 ? w[2] : s[3] * a.multiplier
@@ -98,7 +100,7 @@ extension ShapeRules {
         try float32(x, 0)
         try rank(x, 0, 4, "input")
         try window(strideH: a.strideH, strideW: a.strideW, padding: a.padding)
-        guard a.kernelH > 0, a.kernelW > 0 else { throw RuleFailure.attribute("pool window \(a.kernelH)x\(a.kernelW) must be positive") }
+        guard a.kernelH > 0, a.kernelW > 0, a.kernelH <= maxAttribute, a.kernelW <= maxAttribute else { throw RuleFailure.attribute("pool window \(a.kernelH)x\(a.kernelW) must be positive") }
         let s = x[0].shape
         let (oh, ow) = try spatialOutput(s, kH: a.kernelH, kW: a.kernelW, strideH: a.strideH, strideW: a.strideW,
                                          dilationH: 1, dilationW: 1, padding: a.padding)
@@ -109,7 +111,7 @@ extension ShapeRules {
         try inputs(x, 1...1)
         try float32(x, 0)
         try rank(x, 0, 4, "input")
-        guard a.outH > 0, a.outW > 0 else { throw RuleFailure.attribute("output size \(a.outH)x\(a.outW) must be positive") }
+        guard a.outH > 0, a.outW > 0, a.outH <= maxAttribute, a.outW <= maxAttribute else { throw RuleFailure.attribute("output size \(a.outH)x\(a.outW) must be positive") }
         let s = x[0].shape
         guard s[1] != 0, s[2] != 0 else { throw RuleFailure.shape("empty image \(s)") }
         return (.float32, [s[0], a.outH, a.outW, s[3]])
@@ -118,7 +120,7 @@ extension ShapeRules {
     static func depthToSpace(_ b: Int, _ x: RuleInputs) throws -> (DType, [Int]) {
         try inputs(x, 1...1)
         try rank(x, 0, 4, "input")
-        guard b > 0 else { throw RuleFailure.attribute("block size \(b) must be positive") }
+        guard b > 0, b <= maxAttribute else { throw RuleFailure.attribute("block size \(b) must be positive") }
         let s = x[0].shape
         guard s[3] < 0 || s[3] % (b * b) == 0 else { throw RuleFailure.shape("channels \(s[3]) not divisible by \(b * b)") }
         func mul(_ d: Int) -> Int { d < 0 ? -1 : d * b }

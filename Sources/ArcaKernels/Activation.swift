@@ -26,12 +26,12 @@ public enum Activation: String, Sendable, Hashable, CaseIterable, Codable {
         case .relu:
             Vectorized.map(p, count) { $0.replacing(with: 0, where: $0 .< 0) }
         case .relu6:
-            Vectorized.map(p, count) { $0.clamped(lowerBound: .zero, upperBound: SIMD16(repeating: 6)) }
+            Vectorized.map(p, count) { $0.clamp(.zero, SIMD16(repeating: 6)) }
         case .reluN1To1:
-            Vectorized.map(p, count) { $0.clamped(lowerBound: SIMD16(repeating: -1), upperBound: SIMD16(repeating: 1)) }
+            Vectorized.map(p, count) { $0.clamp(SIMD16(repeating: -1), SIMD16(repeating: 1)) }
         case .hardSwish:
             Vectorized.map(p, count) { x in
-                x * (x + 3).clamped(lowerBound: .zero, upperBound: SIMD16(repeating: 6)) * (1.0 / 6.0)
+                x * (x + 3).clamp(.zero, SIMD16(repeating: 6)) * (1.0 / 6.0)
             }
         case .sigmoid: Vectorized.map(p, count) { Vectorized.sigmoid($0) }
         case .tanh: Vectorized.map(p, count) { Vectorized.tanh($0) }

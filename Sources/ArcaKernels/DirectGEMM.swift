@@ -108,7 +108,7 @@ enum DirectGEMM {
 
     @inline(__always)
     static func st(_ p: UnsafeMutablePointer<Float>, _ off: Int, _ v: V, _ clamp: (V, V)) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v.clamped(lowerBound: clamp.0, upperBound: clamp.1), toByteOffset: off, as: V.self)
+        UnsafeMutableRawPointer(p).storeBytes(of: v.clamp(clamp.0, clamp.1), toByteOffset: off, as: V.self)
     }
 
     @inline(__always)

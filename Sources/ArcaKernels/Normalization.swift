@@ -26,7 +26,7 @@ public enum Softmax {
         var i = 0
         var mv = V(repeating: -.infinity)
         while i + 16 <= n {
-            mv = pointwiseMax(mv, UnsafeRawPointer(x + i).loadUnaligned(as: V.self))
+            mv = mv.maximum(UnsafeRawPointer(x + i).loadUnaligned(as: V.self))
             i += 16
         }
         m = mv.max()

@@ -34,7 +34,7 @@ public enum Pool2D {
                     for ky in ky0..<ky1 {
                         for kx in kx0..<kx1 {
                             let x = UnsafeRawPointer(img + ((iy0 + ky) * p.inW + ix0 + kx) * c + cb).loadUnaligned(as: V.self)
-                            acc = p.kind == .max ? pointwiseMax(acc, x) : acc + x
+                            acc = p.kind == .max ? acc.maximum(x) : acc + x
                         }
                     }
                     if p.kind == .average { acc /= V(repeating: divisor) }

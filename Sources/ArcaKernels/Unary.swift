@@ -37,10 +37,10 @@ public enum Unary {
         typealias V = Vectorized.V
         switch op {
         case .relu: Vectorized.map(src, dst, n) { $0.replacing(with: 0, where: $0 .< 0) }
-        case .relu6: Vectorized.map(src, dst, n) { $0.clamped(lowerBound: .zero, upperBound: V(repeating: 6)) }
-        case .reluN1To1: Vectorized.map(src, dst, n) { $0.clamped(lowerBound: V(repeating: -1), upperBound: V(repeating: 1)) }
+        case .relu6: Vectorized.map(src, dst, n) { $0.clamp(.zero, V(repeating: 6)) }
+        case .reluN1To1: Vectorized.map(src, dst, n) { $0.clamp(V(repeating: -1), V(repeating: 1)) }
         case .hardSwish:
-            Vectorized.map(src, dst, n) { x in x * (x + 3).clamped(lowerBound: .zero, upperBound: V(repeating: 6)) * (1.0 / 6.0) }
+            Vectorized.map(src, dst, n) { x in x * (x + 3).clamp(.zero, V(repeating: 6)) * (1.0 / 6.0) }
         case .sigmoid: Vectorized.map(src, dst, n) { Vectorized.sigmoid($0) }
         case .tanh: Vectorized.map(src, dst, n) { Vectorized.tanh($0) }
         case .gelu: Vectorized.map(src, dst, n) { Vectorized.gelu($0) }

@@ -41,7 +41,7 @@ public enum Vectorized {
 
     @inline(__always)
     public static func exp(_ x0: V) -> V {
-        let x = x0.clamped(lowerBound: V(repeating: -87.33654), upperBound: V(repeating: 88.72283))
+        let x = x0.clamp(V(repeating: -87.33654), V(repeating: 88.72283))
         let n = (x * 1.442695040888963).rounded(.toNearestOrEven)
         var r = x.addingProduct(n, V(repeating: -0.693359375))
         r = r.addingProduct(n, V(repeating: 2.12194440e-4))
@@ -74,7 +74,7 @@ public enum Vectorized {
     public static func tanh(_ x: V) -> V {
         // tanh(x) = sign(x) * (1 - 2 / (exp(2|x|) + 1)); small |x| uses the odd series.
         let ax = x.replacing(with: -x, where: x .< 0)
-        let e = exp(2 * ax.clamped(lowerBound: .zero, upperBound: V(repeating: 20)))
+        let e = exp(2 * ax.clamp(.zero, V(repeating: 20)))
         var t = 1 - 2 / (e + 1)
         let x2 = x * x
         var poly = V(repeating: -17.0 / 315.0)
@@ -153,4 +153,29 @@ public enum Vectorized {
         public static let sigmoid = Tolerance(absolute: Float.leastNormalMagnitude, relative: 4 * .ulpOfOne)
         public static let gelu = Tolerance(absolute: Float.leastNormalMagnitude, relative: 4 * .ulpOfOne)
     }
+}
+
+extension SIMD8 where Scalar == Float {
+    /// Lane-wise clamp to `[lo, hi]` by compare-and-select (the stdlib's `clamped` and
+    /// `pointwiseMin/Max` compile to unvectorized calls); NaN lanes stay NaN.
+    @inline(__always)
+    public func clamp(_ lo: Self, _ hi: Self) -> Self {
+        replacing(with: lo, where: self .< lo).replacing(with: hi, where: self .> hi)
+    }
+
+    /// Lane-wise maximum by compare-and-select.
+    @inline(__always)
+    public func maximum(_ other: Self) -> Self { replacing(with: other, where: other .> self) }
+}
+
+extension SIMD16 where Scalar == Float {
+    /// Lane-wise clamp to `[lo, hi]` by compare-and-select; NaN lanes stay NaN.
+    @inline(__always)
+    public func clamp(_ lo: Self, _ hi: Self) -> Self {
+        replacing(with: lo, where: self .< lo).replacing(with: hi, where: self .> hi)
+    }
+
+    /// Lane-wise maximum by compare-and-select.
+    @inline(__always)
+    public func maximum(_ other: Self) -> Self { replacing(with: other, where: other .> self) }
 }

@@ -22,6 +22,9 @@ struct LoweringContext {
     /// Chooses the kernel for one node (the graph is verified, so shapes and arities are right).
     mutating func lower(_ node: Node, index: Int) throws -> Step {
         let name = node.name.isEmpty ? "node \(index) (\(node.op.name))" : "node \(index) '\(node.name)' (\(node.op.name))"
+        for id in node.inputs + node.outputs where shape(id).contains(0) {
+            throw PlanError.unsupported(node: name, detail: "empty tensor \(graph.values[id].name) \(shape(id))")
+        }
         switch node.op {
         case .conv2d(let a): return lowerConv2d(a, node)
         case .depthwiseConv2d(let a): return lowerDepthwise(a, node)

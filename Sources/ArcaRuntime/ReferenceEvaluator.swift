@@ -72,6 +72,10 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
     func evaluate(_ op: Op, inputs x: [Tensor], nodeName: String) throws -> [Tensor] {
         let type = try op.outputType(for: x.map { ($0.dtype, $0.shape.dims) }, constants: x)
         let out = type.shape
+        if case .reshape = op {} else if out.contains(0) || x.contains(where: { $0.count == 0 }) {
+            // Empty tensors: nothing to compute (and no buffers to point at).
+            return [Tensor(zeros: Shape(out), dtype: type.dtype)]
+        }
         let f = x.map { $0.dtype == .float32 ? $0.floats() : [] }
         var y = [Float](repeating: 0, count: out.reduce(1, *))
         func bias(_ i: Int) -> [Float]? { x.count > i ? f[i] : nil }
@@ -119,7 +123,8 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
             let mask = x[1].contiguous()
             withPointers(f, &y, nil) { p, _, o in
                 mask.withUnsafeBytes { m in
-                    NaiveKernels.maskedMean(batch: s[0], seq: s[1], width: s[2], input: p[0], mask: m.baseAddress!, maskType: mask.dtype, output: o)
+                    guard let base = m.baseAddress else { return }
+                    NaiveKernels.maskedMean(batch: s[0], seq: s[1], width: s[2], input: p[0], mask: base, maskType: mask.dtype, output: o)
                 }
             }
         case .attention(let a) where a.packedQKV:
@@ -136,7 +141,7 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
                     NaiveKernels.attention(batch: q[0], sq: q[1], sk: k[1], width: q[2], heads: a.heads, scale: a.scale,
                                            q: p[0], k: p[1], v: p[2], mask: m, maskType: mask?.dtype ?? .float32, output: o)
                 }
-                if let mask { mask.withUnsafeBytes { run($0.baseAddress!) } } else { run(nil) }
+                if let mask { mask.withUnsafeBytes { if let base = $0.baseAddress { run(base) } } } else { run(nil) }
             }
         case .reduceMean(let axes, _):
             y = reduceMean(f[0], x[0].shape.dims, axes: axes.map { Lowering.normalizedAxis($0, rank: x[0].rank) })

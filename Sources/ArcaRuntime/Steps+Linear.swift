@@ -14,12 +14,17 @@ extension LoweringContext {
         return p
     }
 
-    /// Weights are packed once (im2col + GEMM; 1x1 stride-1 convs are a plain GEMM inside ``Conv2D``).
+    /// Constant weights are packed once (im2col + GEMM; 1x1 stride-1 convs are a plain GEMM inside ``Conv2D``).
     mutating func lowerConv2d(_ a: Conv2DAttributes, _ node: Node) -> Step {
         let p = Lowering.conv2d(a, x: shape(node.inputs[0]), w: shape(node.inputs[1]))
         let (x, w, y, bias) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), f(node.outputs[0]), optionalF(node, 2))
         let act = Lowering.activation(a.activation)
         let pool = self.pool
+        guard constant(node.inputs[1]) != nil else {
+            return Step(kernel: "conv2d.gemm.unprepared") {
+                Conv2D.run(p, input: x, weights: w, bias: bias, activation: act, output: y, pool: pool)
+            }
+        }
         let prepared = Conv2D.prepare(p, weights: w, pool: pool)
         retained.append(prepared)
         let pointwise = p.kH == 1 && p.kW == 1 && p.strideH == 1 && p.strideW == 1 && p.groups == 1 &&
@@ -44,9 +49,15 @@ extension LoweringContext {
         let (x, w, y, bias) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), f(node.outputs[0]), optionalF(node, 2))
         let act = Lowering.activation(a.activation)
         let pool = self.pool
+        let n = p.batch * p.outH * p.outW * p.outC
+        guard constant(node.inputs[1]) != nil else {
+            return Step(kernel: "transpose_conv.gemm.unprepared") {
+                TransposeConv2D.run(p, input: x, weights: w, bias: bias, output: y, pool: pool)
+                act.apply(y, count: n)
+            }
+        }
         let prepared = TransposeConv2D.prepare(p, weights: w, pool: pool)
         retained.append(prepared)
-        let n = p.batch * p.outH * p.outW * p.outC
         return Step(kernel: "transpose_conv.gemm") {
             TransposeConv2D.run(p, prepared: prepared, input: x, bias: bias, output: y, pool: pool)
             act.apply(y, count: n)
@@ -112,12 +123,18 @@ extension LoweringContext {
         let (q, k, v, y) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), UnsafePointer(f(node.inputs[2])), f(node.outputs[0]))
         let mask = node.inputs.count > 3 ? UnsafeRawPointer(pointer(node.inputs[3])) : nil
         let maskType = node.inputs.count > 3 ? dtype(node.inputs[3]) : .float32
-        let scratch = TensorStorage(byteCount: max(1, sq * sk) * 4)
+        let scratch = TensorStorage(byteCount: (sq * sk + batch * sk) * 4)
         retained.append(scratch)
         let scores = scratch.bytes.assumingMemoryBound(to: Float.self)
+        // 0 for kept keys, -inf for masked ones, refreshed from the mask once per run.
+        let bias = scores + sq * sk
         let pool = self.pool
         return Step(kernel: "attention.gemm") {
+            for i in 0..<(batch * sk) {
+                bias[i] = mask.map { loadFloat($0, maskType, i) == 0 ? -Float.infinity : 0 } ?? 0
+            }
             for b in 0..<batch {
+                let keyBias = bias + b * sk
                 for h in 0..<heads {
                     let off = h * hd
                     GEMM.sgemm(m: sq, n: sk, k: hd, a: MatrixOperand(q + b * sq * width + off, rowStride: width),
@@ -127,7 +144,7 @@ extension LoweringContext {
                         let row = scores + i * sk
                         var mx = -Float.infinity
                         for j in 0..<sk {
-                            if let mask, loadFloat(mask, maskType, b * sk + j) == 0 { row[j] = -.infinity } else { row[j] *= scale }
+                            row[j] = row[j] * scale + keyBias[j]
                             mx = max(mx, row[j])
                         }
                         if mx == -.infinity {
@@ -136,11 +153,11 @@ extension LoweringContext {
                         }
                         for j in 0..<sk { row[j] -= mx }
                         Vectorized.map(row, sk) { Vectorized.exp($0) }
-                        if let mask {
-                            for j in 0..<sk where loadFloat(mask, maskType, b * sk + j) == 0 { row[j] = 0 }
-                        }
                         var sum: Float = 0
-                        for j in 0..<sk { sum += row[j] }
+                        for j in 0..<sk {
+                            if keyBias[j] != 0 { row[j] = 0 }
+                            sum += row[j]
+                        }
                         let r = 1 / sum
                         for j in 0..<sk { row[j] *= r }
                     }

@@ -122,3 +122,28 @@ import Testing
         #expect(e.description.contains("'x'"))
     }
 }
+
+@Suite struct HostileShapeTests {
+    @Test func hugeShapesAndAttributesAreRejectedNotTrapped() {
+        var g = Graph()
+        let x = g.addInput("x", shape: [1 << 40, 1 << 40])
+        g.markOutput(g.add(.unary(.relu), x))
+        #expect(throws: GraphError.self) { try g.verify() }
+
+        var h = Graph()
+        let y = h.addInput("y", shape: [1, 4, 4, 1])
+        h.markOutput(h.add(.pad(PadAttributes(before: [0, Int.max, 0, 0], after: [0, Int.max, 0, 0])), y))
+        #expect(throws: GraphError.self) { try h.verify() }
+
+        var k = Graph()
+        let z = k.addInput("z", shape: [1, 4, 4, 1])
+        k.markOutput(k.add(.pool2d(Pool2DAttributes(kind: .max, kernelH: 1, kernelW: 1, strideH: Int.max, strideW: 1,
+                                                     padding: .explicit(top: Int.max, left: 0, bottom: Int.max, right: 0))), z))
+        #expect(throws: GraphError.self) { try k.verify() }
+
+        var r = Graph()
+        let w = r.addInput("w", shape: [6])
+        r.markOutput(r.add(.reshape(newShape: [1 << 31, 1 << 31, 1 << 31, 0]), w))
+        #expect(throws: GraphError.self) { try r.verify() }
+    }
+}

@@ -60,7 +60,11 @@ import Testing
             let again = try plan.run(inputs: ["image": image])
             #expect(maxRelativeError(again["gap"], got["gap"]) == 0)
         }
-        let plan = try Plan(graph: fused, inputShapes: ["image": [2, 16, 16, 3]])
+        let optimized = try g.optimized()
+        #expect(optimized.nodes.count == g.nodes.count - 5)
+        let plan = try Plan(graph: optimized, inputShapes: ["image": [2, 16, 16, 3]])
+        let got = try plan.run(inputs: ["image": image])
+        for (name, ref) in expected { #expect(maxRelativeError(got[name], ref) < Self.tolerance, "\(name)") }
         #expect(plan.stepDescriptions.contains { $0.contains("conv1x1.gemm") })
         #expect(plan.stepDescriptions.contains { $0.contains("conv2d.im2col.gemm") })
         #expect(plan.stepDescriptions.contains { $0.contains("flat") && $0.contains("alias") })

@@ -76,3 +76,28 @@ import Testing
         #expect(out["flat"]?.floats() == input.floats().map { max($0, 0) })
     }
 }
+
+@Suite struct PlanRuntimeWeightsTests {
+    /// Weights that are graph inputs (not constants) must be read at run time, not packed at plan time.
+    @Test func nonConstantWeights() throws {
+        var rng = TestRNG(seed: 8)
+        var g = Graph()
+        let x = g.addInput("x", shape: [1, 6, 6, 4])
+        let w = g.addInput("w", shape: [5, 3, 3, 4])
+        let tw = g.addInput("tw", shape: [2, 2, 2, 5])
+        let m = g.addInput("m", shape: [4, 7])
+        let c = g.add(.conv2d(Conv2DAttributes(padding: .same, activation: .relu)), x, w, name: "conv")
+        let t = g.add(.transposeConv2d(TransposeConv2DAttributes(strideH: 2, strideW: 2, padding: .valid)), c, tw, name: "tconv")
+        let mm = g.add(.matMul(MatMulAttributes()), x, m, name: "mm")
+        g.markOutput(t)
+        g.markOutput(mm)
+        let plan = try Plan(graph: g)
+        for _ in 0..<2 {
+            let inputs = ["x": randomTensor([1, 6, 6, 4], &rng), "w": randomTensor([5, 3, 3, 4], &rng),
+                          "tw": randomTensor([2, 2, 2, 5], &rng), "m": randomTensor([4, 7], &rng)]
+            let expected = try ReferenceEvaluator().run(g, inputs: inputs)
+            let got = try plan.run(inputs: inputs)
+            for (name, ref) in expected { #expect(maxRelativeError(got[name], ref) < 1e-4, "\(name)") }
+        }
+    }
+}
