@@ -143,3 +143,18 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct TFLiteOpTableTests {
+    @Test func rejectsUnknownOperatorsAndMissingConstants() throws {
+        guard ModelPaths.exists("face_detection_short_range") else { return }
+        var m = try TFLiteModel(contentsOf: ModelPaths.mediapipe("face_detection_short_range"))
+        try TFLiteOpTable.check(m)
+        let conv = try #require(m.main.operators.firstIndex { m.operatorCodes[$0.opcodeIndex].builtin == .conv2D })
+        var broken = m
+        // A conv whose weight is the model input is not constant.
+        broken.subgraphs[0].operators[conv].inputs[1] = m.main.inputs[0]
+        #expect(throws: TFLiteError.self) { try TFLiteOpTable.check(broken) }
+        m.operatorCodes[m.main.operators[conv].opcodeIndex].builtin = .softmax
+        #expect(throws: TFLiteError.unsupportedOperator("SOFTMAX")) { try TFLiteOpTable.check(m) }
+    }
+}

@@ -54,6 +54,7 @@ import Testing
         TFLiteSparsity(traversalOrder: [0, 1], blockMap: [], dimMetadata: [.dense(size: 4)]),
         TFLiteSparsity(traversalOrder: [0, 1, 2], blockMap: [5], dimMetadata: [.dense(size: 4), .dense(size: 2), .dense(size: 2)]),
         TFLiteSparsity(traversalOrder: [0, 1, 2], blockMap: [1], dimMetadata: [.dense(size: 4), .dense(size: 2), .dense(size: 3)]),
+        TFLiteSparsity(traversalOrder: [0, 1, 2, 3, 4], blockMap: [0, 1, 1], dimMetadata: [.dense(size: 4), .dense(size: 4), .dense(size: 1), .dense(size: 1), .dense(size: 1)]),
     ])
     func rejectsMalformed(_ s: TFLiteSparsity) {
         #expect(throws: TFLiteError.self) {

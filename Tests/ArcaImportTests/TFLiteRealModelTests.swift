@@ -44,6 +44,7 @@ import Testing
         #expect(g.outputs.map { g.tensors[$0].name } == e.outputs.map(\.0))
         #expect(g.outputs.map { g.tensors[$0].shape } == e.outputs.map(\.1))
         #expect(m.opHistogram() == e.ops)
+        try TFLiteOpTable.check(m)
 
         // Every DEQUANTIZE/DENSIFY output folds to a dense fp32 tensor of the declared shape.
         let folded = try m.foldedConstants()

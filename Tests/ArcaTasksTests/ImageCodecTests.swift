@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ArcaTasks
 
@@ -16,6 +17,23 @@ import Testing
         } else {
             let gray = Self.isGray(img.pixels)
             #expect(!gray)
+        }
+    }
+
+    /// Pixel-exact agreement with Pillow's decoding (checksums from Tools/gen-image-checksums).
+    @Test func matchesPillow() throws {
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.root.appendingPathComponent("images/decoded.json"))) as? [String: Any])
+        let images = try #require(doc["images"] as? [String: [String: Int]])
+        #expect(images.count == 5)
+        for (name, e) in images {
+            let img = try ImageDecoder.decode(try Fixtures.image(name))
+            #expect(img.width == e["width"] && img.height == e["height"], "\(name)")
+            var sum = 0, positional = 0
+            for (i, b) in img.pixels.enumerated() {
+                sum += Int(b)
+                positional += Int(b) * (i % 251)
+            }
+            #expect(sum == e["sum"] && positional == e["positional"], "\(name)")
         }
     }
 

@@ -1,9 +1,6 @@
 import ArcaTensor
 
 extension TFLiteModel {
-    /// Largest element count of one folded constant.
-    public static let maxConstantElements = 1 << 28
-
     /// Dense float32 values of every tensor the importer can compute at load time:
     /// float constants (fp16 widened), and outputs of DENSIFY and DEQUANTIZE whose input is constant.
     ///

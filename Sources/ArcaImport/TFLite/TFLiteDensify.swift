@@ -12,6 +12,8 @@ public enum TFLiteDensify {
         let k = sparsity.blockMap.count
         let order = sparsity.traversalOrder
         let levels = sparsity.dimMetadata
+        // The format allows at most one block dimension per dense dimension; this also bounds the recursion depth.
+        guard n <= TFLiteModel.maxRank, k <= n else { throw fail("rank \(n) with \(k) block dimensions") }
         guard order.count == n + k, levels.count == n + k else {
             throw fail("traversal order \(order.count) / dim metadata \(levels.count) entries for rank \(n) with \(k) block dims")
         }

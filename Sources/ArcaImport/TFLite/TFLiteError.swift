@@ -30,6 +30,10 @@ public enum TFLiteError: Error, Equatable, CustomStringConvertible {
     case badSparsity(tensor: String, reason: String)
     /// Quantization parameters that cannot be applied.
     case badQuantization(tensor: String, reason: String)
+    /// An operator outside ``TFLiteOpTable``.
+    case unsupportedOperator(String)
+    /// An operator whose inputs do not fit its table entry.
+    case badOperator(op: String, reason: String)
     /// The file asks for more decoding work than its size justifies (e.g. shared subtables).
     case workLimitExceeded
 
@@ -50,6 +54,8 @@ public enum TFLiteError: Error, Equatable, CustomStringConvertible {
         case .badCustomOptions(let o, let r): "TFLite: custom op \(o): \(r)"
         case .badSparsity(let t, let r): "TFLite: tensor '\(t)' sparsity: \(r)"
         case .badQuantization(let t, let r): "TFLite: tensor '\(t)' quantization: \(r)"
+        case .unsupportedOperator(let o): "TFLite: unsupported operator \(o)"
+        case .badOperator(let o, let r): "TFLite: \(o): \(r)"
         case .workLimitExceeded: "TFLite: decoding work limit exceeded (malformed shared tables?)"
         }
     }

@@ -40,7 +40,9 @@ public enum ImageToTensor {
     /// `cv2.warpPerspective(INTER_LINEAR, BORDER_CONSTANT 0)`: output pixel (x, y) reads the source at
     /// `(x0 + x * roi.width / W, y0 + y * roi.height / H)` (corner-aligned, no half-pixel offset), the
     /// position rounded to 1/32 pixel, fixed-point bilinear weights with sum 2^15, taps outside the image 0.
+    /// Returns an empty array unless both output sizes are in `1...RGBImage.maxSide`.
     public static func sample(_ image: RGBImage, roi: ImageROI, outputWidth ow: Int, outputHeight oh: Int) -> [UInt8] {
+        guard (1...RGBImage.maxSide).contains(ow), (1...RGBImage.maxSide).contains(oh) else { return [] }
         var out = [UInt8](repeating: 0, count: ow * oh * 3)
         let sx = roi.width / Double(ow), sy = roi.height / Double(oh)
         let w = image.width, h = image.height
@@ -96,6 +98,9 @@ public enum ImageToTensor {
 
     /// Letterboxed (`keepAspectRatio`) or stretched model input and the ROI needed to map results back.
     public static func tensor(from image: RGBImage, width: Int, height: Int, keepAspectRatio: Bool, range: Range) throws -> (Tensor, ImageROI) {
+        guard (1...RGBImage.maxSide).contains(width), (1...RGBImage.maxSide).contains(height) else {
+            throw ImageError.invalidDimensions(width: width, height: height)
+        }
         let roi = ImageROI.wholeImage(width: image.width, height: image.height, outputWidth: width, outputHeight: height, keepAspectRatio: keepAspectRatio)
         let bytes = sample(image, roi: roi, outputWidth: width, outputHeight: height)
         return (try normalize(bytes, width: width, height: height, range: range), roi)
