@@ -126,6 +126,10 @@ public enum Conv2D {
                         let ix = ixBase + kx * p.dilationW
                         if ix < 0 || ix >= p.inW {
                             dst.update(repeating: 0, count: cg)
+                        } else if cg <= 4 {
+                            // Few channels (RGB input layers): a scalar copy beats a memcpy call.
+                            let src = rowPtr + ix * p.inC
+                            for ci in 0..<cg { dst[ci] = src[ci] }
                         } else {
                             dst.update(from: rowPtr + ix * p.inC, count: cg)
                         }
