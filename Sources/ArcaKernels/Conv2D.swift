@@ -26,7 +26,7 @@ public enum Conv2D {
     /// Target im2col tile size in floats (per task).
     static let tileFloats = 96 * 1024
     /// Output channels per group for which ``DirectGEMM`` (no packing of A, fused epilogue) beats ``GEMM``.
-    static let directN = 8...64
+    static let directN = 8...128
 
     /// Allowed difference from ``Reference/conv2d(_:input:weights:bias:activation:output:)``.
     /// Compare with `scale` = `Σ|x·w|` of the output element, or the output magnitude.
