@@ -26,7 +26,7 @@ public enum Conv2D {
     /// Target im2col tile size in floats (per task).
     static let tileFloats = 96 * 1024
     /// Output channels per group for which ``DirectGEMM`` (no packing of A, fused epilogue) beats ``GEMM``.
-    static let directN = 8...64
+    static let directN = 8...128
 
     /// Allowed difference from ``Reference/conv2d(_:input:weights:bias:activation:output:)``.
     /// Compare with `scale` = `Σ|x·w|` of the output element, or the output magnitude.
@@ -107,32 +107,53 @@ public enum Conv2D {
     /// `firstRow..<firstRow+rows` of image `image`, reading input channels `channel0..<channel0+groupInC`.
     static func im2col(_ p: Conv2DParams, input: UnsafePointer<Float>, image: Int, firstRow: Int, rows: Int,
                        channel0: Int, into col: UnsafeMutablePointer<Float>) {
-        let outW = p.outW, cg = p.groupInC
-        let img = input + image * p.inH * p.inW * p.inC + channel0
+        // Parameters in locals: stores through `dst` would otherwise force reloads.
+        let outW = p.outW, cg = p.groupInC, inC = p.inC, inH = p.inH, inW = p.inW
+        let kH = p.kH, kW = p.kW, sH = p.strideH, sW = p.strideW, dH = p.dilationH, dW = p.dilationW
+        let padTop = p.padTop, padLeft = p.padLeft
+        // With unit dilation and no groups, a row of kW taps is kW * inC contiguous floats.
+        let contiguousRow = dW == 1 && cg == inC
+        let img = input + image * inH * inW * inC + channel0
         var dst = col
         for oy in firstRow..<(firstRow + rows) {
-            let iyBase = oy * p.strideH - p.padTop
+            let iyBase = oy * sH - padTop
             for ox in 0..<outW {
-                let ixBase = ox * p.strideW - p.padLeft
-                for ky in 0..<p.kH {
-                    let iy = iyBase + ky * p.dilationH
-                    if iy < 0 || iy >= p.inH {
-                        dst.update(repeating: 0, count: p.kW * cg)
-                        dst += p.kW * cg
+                let ixBase = ox * sW - padLeft
+                let rowInside = ixBase >= 0 && ixBase + (kW - 1) * dW < inW
+                for ky in 0..<kH {
+                    let iy = iyBase + ky * dH
+                    if iy < 0 || iy >= inH {
+                        dst.update(repeating: 0, count: kW * cg)
+                        dst += kW * cg
                         continue
                     }
-                    let rowPtr = img + iy * p.inW * p.inC
-                    for kx in 0..<p.kW {
-                        let ix = ixBase + kx * p.dilationW
-                        if ix < 0 || ix >= p.inW {
+                    let rowPtr = img + iy * inW * inC
+                    if contiguousRow && rowInside {
+                        copy(rowPtr + ixBase * inC, dst, kW * cg)
+                        dst += kW * cg
+                        continue
+                    }
+                    for kx in 0..<kW {
+                        let ix = ixBase + kx * dW
+                        if ix < 0 || ix >= inW {
                             dst.update(repeating: 0, count: cg)
                         } else {
-                            dst.update(from: rowPtr + ix * p.inC, count: cg)
+                            copy(rowPtr + ix * inC, dst, cg)
                         }
                         dst += cg
                     }
                 }
             }
+        }
+    }
+
+    /// A copy that skips the `memcpy` call for short runs (RGB input layers).
+    @inline(__always)
+    static func copy(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+        if n <= 16 {
+            for i in 0..<n { dst[i] = src[i] }
+        } else {
+            dst.update(from: src, count: n)
         }
     }
 }

@@ -95,7 +95,9 @@ public enum DepthwiseConv2D {
             let w = weights + cb
             let img = image + cb
             for ox in 0..<ox0 { edgePixel(p, img, rowStride, pixelStride, w, b, oy, ox, ky0, ky1, out + ox * c + cb) }
-            if p.kW == 3 && p.dilationW == 1 {
+            if p.kW == 3 && p.kH == 3 && p.dilationW == 1 && p.dilationH == 1 && ky0 == 0 && ky1 == 3 {
+                interior3x3(p, img, rowStride, pixelStride, w, b, iy0, ox0, ox1, out + cb)
+            } else if p.kW == 3 && p.dilationW == 1 {
                 interior(p, kW: 3, img, rowStride, pixelStride, w, b, iy0, ky0, ky1, ox0, ox1, out + cb)
             } else if p.kW == 5 && p.dilationW == 1 {
                 interior(p, kW: 5, img, rowStride, pixelStride, w, b, iy0, ky0, ky1, ox0, ox1, out + cb)
@@ -123,6 +125,33 @@ public enum DepthwiseConv2D {
                                    wr.loadUnaligned(fromByteOffset: kx * c * 4, as: V.self))
                 }
             }
+            UnsafeMutableRawPointer(out + ox * c).storeBytes(of: acc, as: V.self)
+            ox += 1
+        }
+    }
+
+    /// The all-taps-inside 3x3 case with the nine weight vectors held in registers.
+    @inline(__always)
+    static func interior3x3(_ p: DepthwiseConv2DParams, _ img: UnsafePointer<Float>, _ rowStride: Int, _ pixelStride: Int,
+                            _ w: UnsafePointer<Float>, _ b: V, _ iy0: Int, _ ox0: Int, _ ox1: Int, _ out: UnsafeMutablePointer<Float>) {
+        let c = p.outC, sw = p.strideW, ps = pixelStride * 4
+        let wr = UnsafeRawPointer(w)
+        @inline(__always) func wt(_ t: Int) -> V { wr.loadUnaligned(fromByteOffset: t * c * 4, as: V.self) }
+        let w0 = wt(0), w1 = wt(1), w2 = wt(2), w3 = wt(3), w4 = wt(4), w5 = wt(5), w6 = wt(6), w7 = wt(7), w8 = wt(8)
+        let rs = rowStride * 4
+        var ox = ox0
+        while ox < ox1 {
+            let src = UnsafeRawPointer(img + iy0 * rowStride + (ox * sw - p.padLeft) * pixelStride)
+            var acc = b
+            acc.addProduct(src.loadUnaligned(as: V.self), w0)
+            acc.addProduct(src.loadUnaligned(fromByteOffset: ps, as: V.self), w1)
+            acc.addProduct(src.loadUnaligned(fromByteOffset: 2 * ps, as: V.self), w2)
+            acc.addProduct(src.loadUnaligned(fromByteOffset: rs, as: V.self), w3)
+            acc.addProduct(src.loadUnaligned(fromByteOffset: rs + ps, as: V.self), w4)
+            acc.addProduct(src.loadUnaligned(fromByteOffset: rs + 2 * ps, as: V.self), w5)
+            acc.addProduct(src.loadUnaligned(fromByteOffset: 2 * rs, as: V.self), w6)
+            acc.addProduct(src.loadUnaligned(fromByteOffset: 2 * rs + ps, as: V.self), w7)
+            acc.addProduct(src.loadUnaligned(fromByteOffset: 2 * rs + 2 * ps, as: V.self), w8)
             UnsafeMutableRawPointer(out + ox * c).storeBytes(of: acc, as: V.self)
             ox += 1
         }

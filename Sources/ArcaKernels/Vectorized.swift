@@ -41,7 +41,8 @@ public enum Vectorized {
 
     @inline(__always)
     public static func exp(_ x0: V) -> V {
-        let x = x0.clamp(V(repeating: -87.33654), V(repeating: 88.72283))
+        // NaN lanes compute exp(0) (the Int32 conversion below traps on NaN) and are restored at the end.
+        let x = x0.clamp(V(repeating: -87.33654), V(repeating: 88.72283)).replacing(with: 0, where: x0 .!= x0)
         let n = (x * 1.442695040888963).rounded(.toNearestOrEven)
         var r = x.addingProduct(n, V(repeating: -0.693359375))
         r = r.addingProduct(n, V(repeating: 2.12194440e-4))
@@ -62,6 +63,7 @@ public enum Vectorized {
         // Beyond the float range: overflow to +inf, flush results below the normal range to 0.
         result.replace(with: .infinity, where: x0 .> 88.72283)
         result.replace(with: 0, where: x0 .< -87.33654)
+        result.replace(with: x0, where: x0 .!= x0)
         return result
     }
 
@@ -115,7 +117,9 @@ public enum Vectorized {
         s = V(repeating: 1.128379167).addingProduct(s, z)
         let small = ax * s
         // Large |x|: Numerical Recipes erfc Chebyshev form, relative error < 1.2e-7.
-        let t = 1 / (1 + 0.5 * ax)
+        // erfc(10) is below the float range; the clamp keeps inf out of the split below.
+        let axl = ax.clamp(.zero, V(repeating: 10))
+        let t = 1 / (1 + 0.5 * axl)
         var q = V(repeating: 0.17087277)
         q = V(repeating: -0.82215223).addingProduct(q, t)
         q = V(repeating: 1.48851587).addingProduct(q, t)
@@ -128,8 +132,8 @@ public enum Vectorized {
         q = V(repeating: -1.26551223).addingProduct(q, t)
         // exp(-x² + q) with x² split as h² + (h - x)(h + x), h = x cut to 12 mantissa bits: h² is exact,
         // so the rounding of x² (relative 6e-8 of an argument up to 87) does not reach the result.
-        let hi = unsafeBitCast(unsafeBitCast(ax, to: SIMD16<UInt32>.self) & 0xFFFF_F000, to: V.self)
-        let erfc = t * exp(-(hi * hi)) * exp((hi - ax) * (hi + ax) + q)
+        let hi = unsafeBitCast(unsafeBitCast(axl, to: SIMD16<UInt32>.self) & 0xFFFF_F000, to: V.self)
+        let erfc = t * exp(-(hi * hi)) * exp((hi - axl) * (hi + axl) + q)
         return (small, erfc, ax .< 0.84375)
     }
 

@@ -7,7 +7,7 @@ import Testing
     static let grid: [Float] = {
         var g = stride(from: -100.0, through: 100.0, by: 1.0 / 1024).map { Float($0) }
         g += [-87.5, -87.33654, -87.3, -88.8, 88.7, 88.72283, 88.73, 89, -1e-30, 1e-30, 1e-8, -1e-8, 0, -0.0,
-              .leastNormalMagnitude, Float.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity]
+              .leastNormalMagnitude, Float.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity, .nan]
         return g
     }()
 
