@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "ArcaImport", dependencies: ["ArcaTensor", "ArcaIR"], swiftSettings: hostOptimized),
         .target(name: "ArcaTasks", dependencies: ["ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "CTurboJPEG", "CPNG"], swiftSettings: hostOptimized),
         .target(name: "ArcaRegistry", dependencies: ["ArcaTensor", "ArcaIR", "ArcaImport", "CZstd", "CArcaProto"], swiftSettings: hostOptimized),
+        .target(name: "ArcaZoo", dependencies: ["ArcaTensor", "ArcaIR", "ArcaRuntime", "ArcaImport", "ArcaTasks", "ArcaRegistry"], swiftSettings: hostOptimized),
         .target(
             name: "ArcaServer",
             dependencies: [
@@ -45,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "arca",
             dependencies: [
-                "ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "ArcaImport", "ArcaTasks", "ArcaRegistry", "ArcaServer",
+                "ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "ArcaImport", "ArcaTasks", "ArcaRegistry", "ArcaZoo", "ArcaServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -64,6 +65,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "ArcaZooTests", dependencies: ["ArcaZoo", "ArcaTasks", "ArcaImport", "ArcaRuntime", "ArcaTensor"]),
         .testTarget(name: "ArcaRegistryTests", dependencies: ["ArcaRegistry", "ArcaImport", "ArcaRuntime", "ArcaTensor"]),
     ],
     swiftLanguageModes: [.v6]

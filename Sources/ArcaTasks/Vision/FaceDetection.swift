@@ -26,6 +26,10 @@ public struct FaceDecodeOptions: Sendable, Equatable {
     public var minSuppressionThreshold: Float = 0.3
     public var maxDetections = Int.max
 
+    public init(xScale: Float, yScale: Float, wScale: Float, hScale: Float, minScoreThresh: Float) {
+        (self.xScale, self.yScale, self.wScale, self.hScale, self.minScoreThresh) = (xScale, yScale, wScale, hScale, minScoreThresh)
+    }
+
     /// face_detection_short_range: scales 128, score ≥ 0.5.
     public static let shortRange = FaceDecodeOptions(xScale: 128, yScale: 128, wScale: 128, hScale: 128, minScoreThresh: 0.5)
     /// face_detection_full_range: scales 192, score ≥ 0.6 (the full-range graph's threshold before NMS).
@@ -35,10 +39,12 @@ public struct FaceDecodeOptions: Sendable, Equatable {
 /// Errors decoding detector outputs.
 public enum VisionError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(String)
+    case badModelOutput(String)
 
     public var description: String {
         switch self {
         case .shapeMismatch(let s): "detector output shape mismatch: \(s)"
+        case .badModelOutput(let s): "vision model: \(s)"
         }
     }
 }

@@ -14,6 +14,13 @@ public struct SSDAnchorOptions: Sendable, Equatable {
     public var fixedAnchorSize: Bool = true
     public var interpolatedScaleAspectRatio: Float = 1.0
 
+    public init(numLayers: Int, minScale: Float, maxScale: Float, inputWidth: Int, inputHeight: Int, strides: [Int],
+                interpolatedScaleAspectRatio: Float = 1.0) {
+        self.numLayers = numLayers; self.minScale = minScale; self.maxScale = maxScale
+        self.inputWidth = inputWidth; self.inputHeight = inputHeight; self.strides = strides
+        self.interpolatedScaleAspectRatio = interpolatedScaleAspectRatio
+    }
+
     /// `face_detection_short_range`: 4 layers, strides 8,16,16,16 on 128x128 → 896 anchors.
     public static let faceShortRange = SSDAnchorOptions(numLayers: 4, minScale: 0.1484375, maxScale: 0.75, inputWidth: 128, inputHeight: 128,
                                                         strides: [8, 16, 16, 16])

@@ -33,6 +33,10 @@ public struct FaceModelConfig: Sendable {
 public struct SelfieModelConfig: Sendable {
     public var inputWidth: Int, inputHeight: Int
 
+    public init(inputWidth: Int, inputHeight: Int) {
+        (self.inputWidth, self.inputHeight) = (inputWidth, inputHeight)
+    }
+
     /// `selfie_segmentation.tflite`: 256x256.
     public static let general = SelfieModelConfig(inputWidth: 256, inputHeight: 256)
     /// `selfie_segmentation_landscape.tflite`: 256 wide, 144 high.
