@@ -14,6 +14,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Longest wait, in milliseconds, for more embedding requests to batch.") var batchDelayMs = 5
     @Option(help: "Worker threads running model calls.") var threads = 2
     @Option(help: "Seconds a request may wait for its model before a 504.") var requestTimeoutS = 30.0
+    @Option(help: "Threads each model call's kernels use.") var computeThreads = 1
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535") }
@@ -22,6 +23,7 @@ struct Serve: AsyncParsableCommand {
         guard batchDelayMs >= 0 else { throw ValidationError("--batch-delay-ms must not be negative") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1...256") }
         guard requestTimeoutS > 0 else { throw ValidationError("--request-timeout-s must be positive") }
+        guard (1...256).contains(computeThreads) else { throw ValidationError("--compute-threads must be in 1...256") }
     }
 
     func run() async throws {
@@ -35,7 +37,7 @@ struct Serve: AsyncParsableCommand {
         config.requestTimeout = .milliseconds(Int64(requestTimeoutS * 1000))
         var logger = Logger(label: "arca.server")
         logger.logLevel = .info
-        let provider = try ServeBackend.makeProvider(logger: logger)
+        let provider = try ServeBackend.makeProvider(logger: logger, computeThreads: computeThreads)
         try await ArcaServer(provider: provider, configuration: config, logger: logger).run()
     }
 }

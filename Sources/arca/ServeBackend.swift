@@ -1,23 +1,70 @@
+import ArcaKernels
 import ArcaServer
+import ArcaTasks
+import ArcaZoo
+import Foundation
 import Logging
 
-/// The models `arca serve` hosts. Until the runtime's models are wired in here, the server
-/// starts with none: every model route answers 404.
+/// The models `arca serve` hosts: every variant of the zoo catalog, loaded and warmed up.
 enum ServeBackend {
-    static func makeProvider(logger: Logger) throws -> any ModelProvider {
-        logger.warning("no models are wired into `arca serve` yet; serving an empty repository")
-        return NoModels()
+    static func makeProvider(logger: Logger, computeThreads: Int) throws -> any ModelProvider {
+        let catalog = try ZooCatalog.bundled()
+        let start = Date()
+        let provider = try ZooProvider(catalog: catalog, computeThreads: computeThreads, logger: logger)
+        logger.info("models loaded and warmed up", metadata: [
+            "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(start)))",
+            "variants": "\(provider.repositoryIndex.count)",
+        ])
+        return provider
     }
 }
 
-private struct NoModels: ModelProvider {
-    var models: [any InferenceModel] { [] }
-    var faceDetector: (any FaceDetector)? { nil }
-    var segmenter: (any Segmenter)? { nil }
-    var textEmbedder: (any TextEmbedder)? { nil }
+/// Every zoo variant behind the server's task and tensor protocols.
+final class ZooProvider: ModelProvider, @unchecked Sendable {
+    let faces: ZooFaceDetector
+    let selfie: ZooSegmenter
+    let text: ZooTextEmbedder
+
+    init(catalog: ZooCatalog, computeThreads: Int, logger: Logger) throws {
+        let pool = computeThreads <= 1 ? ThreadPool.serial : ThreadPool(threadCount: computeThreads)
+        faces = try ZooFaceDetector(catalog: catalog, pool: pool)
+        selfie = try ZooSegmenter(catalog: catalog, pool: pool)
+        text = try ZooTextEmbedder(catalog: catalog, threads: computeThreads)
+        // Warm-up: one call per variant, so the first request pays no first-touch costs.
+        let blank = try RGBImage(width: 64, height: 48, pixels: [UInt8](repeating: 128, count: 64 * 48 * 3))
+        for v in faces.variants { _ = try faces.run(blank, variant: v) }
+        for v in selfie.variants { _ = try selfie.run(blank, variant: v) }
+        _ = try text.embed(["warm up"], variant: text.defaultVariant)
+    }
+
+    var models: [any InferenceModel] { [faces, selfie, text] }
+    var faceDetector: (any FaceDetector)? { faces }
+    var segmenter: (any Segmenter)? { selfie }
+    var textEmbedder: (any TextEmbedder)? { text }
     var isReady: Bool { true }
-    func isReady(model: String) -> Bool { false }
-    var repositoryIndex: [String] { [] }
-    func load(model: String) throws { throw InferenceError.notFound("unknown model '\(model)'") }
-    func unload(model: String) throws { throw InferenceError.notFound("unknown model '\(model)'") }
+    func isReady(model: String) -> Bool { models.contains { $0.name == model } }
+    var repositoryIndex: [String] { models.map(\.name) }
+    func load(model: String) throws {
+        guard isReady(model: model) else { throw InferenceError.notFound("unknown model '\(model)'") }
+    }
+    func unload(model: String) throws {
+        guard isReady(model: model) else { throw InferenceError.notFound("unknown model '\(model)'") }
+        throw InferenceError.unavailable("the zoo's models stay loaded; unloading is not supported")
+    }
+}
+
+/// Decodes an image request body (JPEG/PNG) or a UINT8 [H, W, 3] tensor.
+enum ServedImage {
+    static func decode(_ bytes: [UInt8]) throws -> RGBImage {
+        do { return try ImageDecoder.decode(bytes) } catch { throw InferenceError.invalidInput("\(error)") }
+    }
+
+    static func fromTensor(_ request: InferenceRequest) throws -> RGBImage {
+        guard let t = request.input("image"), case .uint8(let px) = t.data, t.shape.count == 3, t.shape[2] == 3 else {
+            throw InferenceError.invalidInput("input 'image' must be UINT8 [H, W, 3]")
+        }
+        do { return try RGBImage(width: t.shape[1], height: t.shape[0], pixels: px) } catch {
+            throw InferenceError.invalidInput("\(error)")
+        }
+    }
 }

@@ -107,7 +107,7 @@ struct DemoFaces: FaceDetector {
 
     func detect(image: [UInt8], variant: String) throws -> FaceDetectionResult {
         guard DemoImage.isImage(image) else { throw InferenceError.invalidInput("not a JPEG or PNG image") }
-        let face = DetectedFace(score: Float(image[0]) / 255, box: [1, 2, 3, 4], keypoints: [[5, 6]])
+        let face = DetectedFace(score: Float(image[0]) / 255, box: .init(x: 0.1, y: 0.2, width: 0.3, height: 0.4), keypoints: [.init(name: "nose_tip", x: 0.5, y: 0.6)])
         return FaceDetectionResult(width: image.count, height: variant == "full_range" ? 2 : 1, faces: [face])
     }
 }

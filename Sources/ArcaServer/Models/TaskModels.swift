@@ -43,12 +43,23 @@ public struct FaceDetectionResult: Sendable, Equatable, Codable {
 }
 
 public struct DetectedFace: Sendable, Equatable, Codable {
+    /// A box relative to the image: `x`, `y` of the top-left corner, in [0, 1].
+    public struct Box: Sendable, Equatable, Codable {
+        public var x: Float, y: Float, width: Float, height: Float
+        public init(x: Float, y: Float, width: Float, height: Float) {
+            (self.x, self.y, self.width, self.height) = (x, y, width, height)
+        }
+    }
+    /// A named keypoint relative to the image (MediaPipe's six: right_eye, left_eye, nose_tip,
+    /// mouth_center, right_ear_tragion, left_ear_tragion).
+    public struct Keypoint: Sendable, Equatable, Codable {
+        public var name: String, x: Float, y: Float
+        public init(name: String, x: Float, y: Float) { (self.name, self.x, self.y) = (name, x, y) }
+    }
     public var score: Float
-    /// `[xMin, yMin, width, height]`.
-    public var box: [Float]
-    /// `[[x, y], …]` (BlazeFace: eyes, nose tip, mouth, ear tragions).
-    public var keypoints: [[Float]]
-    public init(score: Float, box: [Float], keypoints: [[Float]]) {
+    public var box: Box
+    public var keypoints: [Keypoint]
+    public init(score: Float, box: Box, keypoints: [Keypoint]) {
         self.score = score
         self.box = box
         self.keypoints = keypoints

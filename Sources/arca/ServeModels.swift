@@ -1,0 +1,129 @@
+import ArcaKernels
+import ArcaServer
+import ArcaTasks
+import ArcaZoo
+import Foundation
+
+/// `face-detection`: versions are the catalog's variants.
+/// Tensor outputs: `scores` FP32 [N], `boxes` FP32 [N, 4] (x, y, width, height relative to the image),
+/// `keypoints` FP32 [N, 6, 2] (x, y relative, MediaPipe's keypoint order).
+final class ZooFaceDetector: FaceDetector, InferenceModel, @unchecked Sendable {
+    let name = "face-detection"
+    let variants: [String]
+    let defaultVariant: String
+    private let models: [String: FaceDetectorModel]
+
+    init(catalog: ZooCatalog, pool: ThreadPool) throws {
+        let m = try catalog.model(name)
+        variants = m.variants.map(\.tag)
+        defaultVariant = m.defaultVariant?.tag ?? variants[0]
+        var models: [String: FaceDetectorModel] = [:]
+        for v in variants { models[v] = try ZooLoader.faceDetector("\(name):\(v)", catalog: catalog, pool: pool).0 }
+        self.models = models
+    }
+
+    var inputs: [TensorMetadata] { [TensorMetadata(name: "image", datatype: .uint8, shape: [-1, -1, 3])] }
+    var outputs: [TensorMetadata] {
+        [TensorMetadata(name: "scores", datatype: .fp32, shape: [-1]), TensorMetadata(name: "boxes", datatype: .fp32, shape: [-1, 4]),
+         TensorMetadata(name: "keypoints", datatype: .fp32, shape: [-1, 6, 2])]
+    }
+
+    func run(_ image: RGBImage, variant: String) throws -> [FaceDetection] {
+        guard let m = models[variant] else { throw InferenceError.notFound("face-detection has no variant '\(variant)'") }
+        return try m.detect(image)
+    }
+
+    func detect(image: [UInt8], variant: String) throws -> FaceDetectionResult {
+        let img = try ServedImage.decode(image)
+        let faces = try run(img, variant: variant)
+        return FaceDetectionResult(width: img.width, height: img.height, faces: faces.map { f in
+            DetectedFace(score: f.score, box: .init(x: f.xmin, y: f.ymin, width: f.width, height: f.height),
+                         keypoints: zip(FaceDetection.keypointNames, f.keypoints).map { .init(name: $0, x: $1.x, y: $1.y) })
+        })
+    }
+
+    func infer(_ request: InferenceRequest) throws -> InferenceResponse {
+        let faces = try run(try ServedImage.fromTensor(request), variant: request.variant)
+        let n = faces.count
+        return InferenceResponse(outputs: [
+            InferenceTensor(name: "scores", shape: [n], data: .fp32(faces.map(\.score))),
+            InferenceTensor(name: "boxes", shape: [n, 4], data: .fp32(faces.flatMap { [$0.xmin, $0.ymin, $0.width, $0.height] })),
+            InferenceTensor(name: "keypoints", shape: [n, 6, 2], data: .fp32(faces.flatMap { $0.keypoints.flatMap { [$0.x, $0.y] } })),
+        ])
+    }
+}
+
+/// `selfie-segmentation`: tensor output `mask` FP32 [H, W], person confidence at the image's size.
+final class ZooSegmenter: Segmenter, InferenceModel, @unchecked Sendable {
+    let name = "selfie-segmentation"
+    let variants: [String]
+    let defaultVariant: String
+    private let models: [String: SegmenterModel]
+
+    init(catalog: ZooCatalog, pool: ThreadPool) throws {
+        let m = try catalog.model(name)
+        variants = m.variants.map(\.tag)
+        defaultVariant = m.defaultVariant?.tag ?? variants[0]
+        var models: [String: SegmenterModel] = [:]
+        for v in variants { models[v] = try ZooLoader.segmenter("\(name):\(v)", catalog: catalog, pool: pool).0 }
+        self.models = models
+    }
+
+    var inputs: [TensorMetadata] { [TensorMetadata(name: "image", datatype: .uint8, shape: [-1, -1, 3])] }
+    var outputs: [TensorMetadata] { [TensorMetadata(name: "mask", datatype: .fp32, shape: [-1, -1])] }
+
+    func run(_ image: RGBImage, variant: String) throws -> SegmentationMask {
+        guard let m = models[variant] else { throw InferenceError.notFound("selfie-segmentation has no variant '\(variant)'") }
+        return try m.segment(image)
+    }
+
+    func segment(image: [UInt8], variant: String) throws -> SegmentationResult {
+        let mask = try run(try ServedImage.decode(image), variant: variant)
+        let fg = Float(mask.values.filter { $0 > 0.5 }.count) / Float(max(1, mask.values.count))
+        return SegmentationResult(width: mask.width, height: mask.height, maskPNG: try mask.pngData(), foregroundFraction: fg)
+    }
+
+    func infer(_ request: InferenceRequest) throws -> InferenceResponse {
+        let mask = try run(try ServedImage.fromTensor(request), variant: request.variant)
+        return InferenceResponse(outputs: [InferenceTensor(name: "mask", shape: [mask.height, mask.width], data: .fp32(mask.values))])
+    }
+}
+
+/// `text-embedding`: tensor input `text` BYTES [N] (UTF-8), output `embedding` FP32 [N, 384].
+final class ZooTextEmbedder: TextEmbedder, InferenceModel, @unchecked Sendable {
+    let name = "text-embedding"
+    let variants: [String]
+    let defaultVariant: String
+    private let models: [String: TextEmbeddingModel]
+    let dimension: Int
+
+    init(catalog: ZooCatalog, threads: Int) throws {
+        let m = try catalog.model(name)
+        variants = m.variants.map(\.tag)
+        defaultVariant = m.defaultVariant?.tag ?? variants[0]
+        var models: [String: TextEmbeddingModel] = [:]
+        for v in variants { models[v] = try ZooLoader.textEmbedder("\(name):\(v)", catalog: catalog, threads: threads).0 }
+        self.models = models
+        dimension = models[defaultVariant]?.dimension ?? 384
+    }
+
+    var inputs: [TensorMetadata] { [TensorMetadata(name: "text", datatype: .bytes, shape: [-1])] }
+    var outputs: [TensorMetadata] { [TensorMetadata(name: "embedding", datatype: .fp32, shape: [-1, dimension])] }
+
+    func embed(_ texts: [String], variant: String) throws -> EmbeddingBatch {
+        guard let m = models[variant] else { throw InferenceError.notFound("text-embedding has no variant '\(variant)'") }
+        let r = try m.embed(texts)
+        return EmbeddingBatch(vectors: r.embeddings, tokenCounts: r.tokenCounts)
+    }
+
+    func infer(_ request: InferenceRequest) throws -> InferenceResponse {
+        guard let t = request.input("text"), case .bytes(let items) = t.data else {
+            throw InferenceError.invalidInput("input 'text' must be BYTES [N]")
+        }
+        let texts = try items.map { bytes -> String in
+            do { return try TextInput.decodeUTF8(bytes) } catch { throw InferenceError.invalidInput("text is not valid UTF-8: \(error)") }
+        }
+        let vectors = try embed(texts, variant: request.variant).vectors
+        return InferenceResponse(outputs: [InferenceTensor(name: "embedding", shape: [texts.count, dimension], data: .fp32(vectors.flatMap { $0 }))])
+    }
+}
