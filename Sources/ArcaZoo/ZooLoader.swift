@@ -1,6 +1,7 @@
 import ArcaImport
 import ArcaIR
 import ArcaKernels
+import ArcaRegistry
 import ArcaRuntime
 import ArcaTasks
 import Foundation
@@ -29,26 +30,68 @@ public enum ZooLoader {
         return try TFLiteImporter.importGraph(contentsOf: url)
     }
 
-    public static func faceDetector(_ ref: String, catalog: ZooCatalog, pool: ThreadPool) throws -> (FaceDetectorModel, ZooVariant) {
-        let (m, v) = try catalog.resolve(ref)
-        guard m.task == .faceDetection else { throw ZooError.wrongTask(ref: ref, expected: "face-detection", got: m.task.rawValue) }
-        return (try FaceDetectorModel(graph: importGraph(v), config: try faceConfig(v), pool: pool), v)
+    /// A graph and its catalog settings for `ref`: from the store when given (installing the
+    /// catalog's variants into it on first use), else straight from the pinned source files.
+    /// A ref that is a file path imports that file and takes settings from `settingsRef`'s catalog entry.
+    public static func resolve(_ ref: String, catalog: ZooCatalog, store: ModelStore?) throws
+        -> (graph: Graph, variant: ZooVariant, task: ZooTask, vocabulary: [UInt8]?) {
+        if let known = try? catalog.resolve(ref) {
+            let full = "\(known.model.name):\(known.variant.tag)"
+            guard let store else { return (try importGraph(known.variant), known.variant, known.model.task, nil) }
+            if (try? store.resolve(full)) == nil {
+                _ = try ZooStore.install(catalog: catalog, store: store)
+            }
+            let loaded = try ZooStore.load(full, store: store)
+            return (loaded.graph, ZooStore.catalogEntry(loaded.config) ?? known.variant, known.model.task, loaded.vocabulary)
+        }
+        if let store, ref.contains(":"), (try? store.resolve(ref)) != nil {
+            let loaded = try ZooStore.load(ref, store: store)
+            guard let entry = ZooStore.catalogEntry(loaded.config), let task = zooTask(loaded.config.task) else {
+                throw ZooError.catalogUnreadable("\(ref) has no task settings in its config")
+            }
+            return (loaded.graph, entry, task, loaded.vocabulary)
+        }
+        throw ZooError.unknownModel(ref)
     }
 
-    public static func segmenter(_ ref: String, catalog: ZooCatalog, pool: ThreadPool) throws -> (SegmenterModel, ZooVariant) {
-        let (m, v) = try catalog.resolve(ref)
-        guard m.task == .selfieSegmentation else { throw ZooError.wrongTask(ref: ref, expected: "selfie-segmentation", got: m.task.rawValue) }
-        return (try SegmenterModel(graph: importGraph(v), config: try selfieConfig(v), pool: pool), v)
+    public static func faceDetector(_ ref: String, catalog: ZooCatalog, store: ModelStore? = nil, pool: ThreadPool) throws -> (FaceDetectorModel, ZooVariant) {
+        let r = try resolve(ref, catalog: catalog, store: store)
+        guard r.task == .faceDetection else { throw ZooError.wrongTask(ref: ref, expected: "face-detection", got: r.task.rawValue) }
+        return (try FaceDetectorModel(graph: r.graph, config: try faceConfig(r.variant), pool: pool), r.variant)
     }
 
-    public static func textEmbedder(_ ref: String, catalog: ZooCatalog, threads: Int) throws -> (TextEmbeddingModel, ZooVariant) {
-        let (m, v) = try catalog.resolve(ref)
-        guard m.task == .textEmbedding else { throw ZooError.wrongTask(ref: ref, expected: "text-embedding", got: m.task.rawValue) }
-        let files = try ZooSources.files(of: v)
-        let folder = files[0].deletingLastPathComponent()
-        let imported = try HuggingFaceBert.importGraph(folder: folder)
-        let tokenizer = try WordPieceTokenizer(vocabFile: folder.appendingPathComponent("vocab.txt"), maxLength: imported.sentence.maxSeqLength)
-        return (TextEmbeddingModel(graph: imported.graph, tokenizer: tokenizer, dimension: imported.config.hiddenSize, threads: threads), v)
+    public static func segmenter(_ ref: String, catalog: ZooCatalog, store: ModelStore? = nil, pool: ThreadPool) throws -> (SegmenterModel, ZooVariant) {
+        let r = try resolve(ref, catalog: catalog, store: store)
+        guard r.task == .selfieSegmentation else { throw ZooError.wrongTask(ref: ref, expected: "selfie-segmentation", got: r.task.rawValue) }
+        return (try SegmenterModel(graph: r.graph, config: try selfieConfig(r.variant), pool: pool), r.variant)
+    }
+
+    public static func textEmbedder(_ ref: String, catalog: ZooCatalog, store: ModelStore? = nil, threads: Int) throws -> (TextEmbeddingModel, ZooVariant) {
+        let r = try resolve(ref, catalog: catalog, store: store)
+        guard r.task == .textEmbedding else { throw ZooError.wrongTask(ref: ref, expected: "text-embedding", got: r.task.rawValue) }
+        let maxLength = r.variant.facts?["maxSequenceLength"]?.int ?? 256
+        let vocabulary: WordPieceVocabulary
+        if let data = r.vocabulary {
+            vocabulary = try WordPieceVocabulary(vocabData: data)
+        } else {
+            let folder = try ZooSources.files(of: r.variant)[0].deletingLastPathComponent()
+            vocabulary = try WordPieceVocabulary(vocabFile: folder.appendingPathComponent("vocab.txt"))
+        }
+        let tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, maxLength: maxLength)
+        var typed = r.graph
+        try typed.inferShapes()
+        let dim = typed.outputs.first.map { typed.values[$0].shape.last ?? 0 } ?? 0
+        guard dim > 0 else { throw ZooError.catalogUnreadable("\(ref): embedding output has no dimension") }
+        return (TextEmbeddingModel(graph: r.graph, tokenizer: tokenizer, dimension: dim, threads: threads), r.variant)
+    }
+
+    static func zooTask(_ t: ModelConfig.Task) -> ZooTask? {
+        switch t {
+        case .faceDetection: .faceDetection
+        case .selfieSegmentation: .selfieSegmentation
+        case .textEmbedding: .textEmbedding
+        case .generic: nil
+        }
     }
 
     /// Face settings from the catalog's pre/post-processing entries.

@@ -15,6 +15,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Worker threads running model calls.") var threads = 2
     @Option(help: "Seconds a request may wait for its model before a 504.") var requestTimeoutS = 30.0
     @Option(help: "Threads each model call's kernels use.") var computeThreads = 1
+    @OptionGroup var store: StoreOptions
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535") }
@@ -37,7 +38,7 @@ struct Serve: AsyncParsableCommand {
         config.requestTimeout = .milliseconds(Int64(requestTimeoutS * 1000))
         var logger = Logger(label: "arca.server")
         logger.logLevel = .info
-        let provider = try ServeBackend.makeProvider(logger: logger, computeThreads: computeThreads)
+        let provider = try ServeBackend.makeProvider(logger: logger, computeThreads: computeThreads, store: try store.open())
         try await ArcaServer(provider: provider, configuration: config, logger: logger).run()
     }
 }

@@ -1,4 +1,5 @@
 import ArcaKernels
+import ArcaRegistry
 import ArcaServer
 import ArcaTasks
 import ArcaZoo
@@ -7,10 +8,12 @@ import Logging
 
 /// The models `arca serve` hosts: every variant of the zoo catalog, loaded and warmed up.
 enum ServeBackend {
-    static func makeProvider(logger: Logger, computeThreads: Int) throws -> any ModelProvider {
+    static func makeProvider(logger: Logger, computeThreads: Int, store: ModelStore) throws -> any ModelProvider {
         let catalog = try ZooCatalog.bundled()
+        let installed = try ZooStore.install(catalog: catalog, store: store)
+        if !installed.isEmpty { logger.info("installed the default zoo", metadata: ["variants": "\(installed.joined(separator: ", "))"]) }
         let start = Date()
-        let provider = try ZooProvider(catalog: catalog, computeThreads: computeThreads, logger: logger)
+        let provider = try ZooProvider(catalog: catalog, store: store, computeThreads: computeThreads, logger: logger)
         logger.info("models loaded and warmed up", metadata: [
             "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(start)))",
             "variants": "\(provider.repositoryIndex.count)",
@@ -25,11 +28,11 @@ final class ZooProvider: ModelProvider, @unchecked Sendable {
     let selfie: ZooSegmenter
     let text: ZooTextEmbedder
 
-    init(catalog: ZooCatalog, computeThreads: Int, logger: Logger) throws {
+    init(catalog: ZooCatalog, store: ModelStore, computeThreads: Int, logger: Logger) throws {
         let pool = computeThreads <= 1 ? ThreadPool.serial : ThreadPool(threadCount: computeThreads)
-        faces = try ZooFaceDetector(catalog: catalog, pool: pool)
-        selfie = try ZooSegmenter(catalog: catalog, pool: pool)
-        text = try ZooTextEmbedder(catalog: catalog, threads: computeThreads)
+        faces = try ZooFaceDetector(catalog: catalog, store: store, pool: pool)
+        selfie = try ZooSegmenter(catalog: catalog, store: store, pool: pool)
+        text = try ZooTextEmbedder(catalog: catalog, store: store, threads: computeThreads)
         // Warm-up: one call per variant, so the first request pays no first-touch costs.
         let blank = try RGBImage(width: 64, height: 48, pixels: [UInt8](repeating: 128, count: 64 * 48 * 3))
         for v in faces.variants { _ = try faces.run(blank, variant: v) }

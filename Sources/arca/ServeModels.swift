@@ -1,4 +1,5 @@
 import ArcaKernels
+import ArcaRegistry
 import ArcaServer
 import ArcaTasks
 import ArcaZoo
@@ -13,12 +14,12 @@ final class ZooFaceDetector: FaceDetector, InferenceModel, @unchecked Sendable {
     let defaultVariant: String
     private let models: [String: FaceDetectorModel]
 
-    init(catalog: ZooCatalog, pool: ThreadPool) throws {
+    init(catalog: ZooCatalog, store: ModelStore, pool: ThreadPool) throws {
         let m = try catalog.model(name)
         variants = m.variants.map(\.tag)
         defaultVariant = m.defaultVariant?.tag ?? variants[0]
         var models: [String: FaceDetectorModel] = [:]
-        for v in variants { models[v] = try ZooLoader.faceDetector("\(name):\(v)", catalog: catalog, pool: pool).0 }
+        for v in variants { models[v] = try ZooLoader.faceDetector("\(name):\(v)", catalog: catalog, store: store, pool: pool).0 }
         self.models = models
     }
 
@@ -60,12 +61,12 @@ final class ZooSegmenter: Segmenter, InferenceModel, @unchecked Sendable {
     let defaultVariant: String
     private let models: [String: SegmenterModel]
 
-    init(catalog: ZooCatalog, pool: ThreadPool) throws {
+    init(catalog: ZooCatalog, store: ModelStore, pool: ThreadPool) throws {
         let m = try catalog.model(name)
         variants = m.variants.map(\.tag)
         defaultVariant = m.defaultVariant?.tag ?? variants[0]
         var models: [String: SegmenterModel] = [:]
-        for v in variants { models[v] = try ZooLoader.segmenter("\(name):\(v)", catalog: catalog, pool: pool).0 }
+        for v in variants { models[v] = try ZooLoader.segmenter("\(name):\(v)", catalog: catalog, store: store, pool: pool).0 }
         self.models = models
     }
 
@@ -97,12 +98,12 @@ final class ZooTextEmbedder: TextEmbedder, InferenceModel, @unchecked Sendable {
     private let models: [String: TextEmbeddingModel]
     let dimension: Int
 
-    init(catalog: ZooCatalog, threads: Int) throws {
+    init(catalog: ZooCatalog, store: ModelStore, threads: Int) throws {
         let m = try catalog.model(name)
         variants = m.variants.map(\.tag)
         defaultVariant = m.defaultVariant?.tag ?? variants[0]
         var models: [String: TextEmbeddingModel] = [:]
-        for v in variants { models[v] = try ZooLoader.textEmbedder("\(name):\(v)", catalog: catalog, threads: threads).0 }
+        for v in variants { models[v] = try ZooLoader.textEmbedder("\(name):\(v)", catalog: catalog, store: store, threads: threads).0 }
         self.models = models
         dimension = models[defaultVariant]?.dimension ?? 384
     }

@@ -29,7 +29,12 @@ public struct WordPieceVocabulary: Sendable {
     public init(vocabFile url: URL) throws(TokenizerError) {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: url.path, reason: "\(error)") }
-        guard let text = String(validating: Array(data), as: UTF8.self) else { throw .vocabularyNotUTF8 }
+        try self.init(vocabData: Array(data))
+    }
+
+    /// A `vocab.txt` held in memory (e.g. a registry layer): one token per line, UTF-8.
+    public init(vocabData: [UInt8]) throws(TokenizerError) {
+        guard let text = String(validating: vocabData, as: UTF8.self) else { throw .vocabularyNotUTF8 }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
         let tokens = lines.map { line -> String in

@@ -1,0 +1,114 @@
+import ArcaIR
+import ArcaRegistry
+import ArcaTensor
+import Foundation
+
+/// The zoo in the local store: publishing catalog variants and model files, and loading graphs back.
+///
+/// A published variant is an OCI manifest whose layers are the graph structure
+/// (JSON) and the weights (byte planes + zstd). Its protobuf config carries the
+/// task, tensor specs, variant facts, source pins and licence, and the catalog
+/// entry itself (`postprocessing.extra["catalog"]`) so a pulled model is
+/// self-describing.
+public enum ZooStore {
+    public static let catalogKey = "catalog"
+    /// A WordPiece `vocab.txt`, one token per line.
+    public static let vocabularyMediaType = "application/vnd.arca.vocabulary.v1+text"
+
+    /// Publishes `graph` as `name:variant`.
+    @discardableResult
+    public static func publish(graph: Graph, name: String, variant: String, task: ModelConfig.Task,
+                               catalogEntry: ZooVariant?, licence: String, source: ModelConfig.Source?,
+                               extraLayers: [LayerInput] = [], store: ModelStore, progress: (PublishProgress) -> Void = { _ in }) throws -> Descriptor {
+        var typed = graph
+        try typed.inferShapes()
+        try typed.verify()
+        let (json, weights) = try typed.serialized()
+        var config = ModelConfig(name: name, variant: variant, task: task)
+        config.inputs = typed.inputs.map { spec(typed.values[$0]) }
+        config.outputs = typed.outputs.map { spec(typed.values[$0]) }
+        var facts = ModelConfig.VariantFacts()
+        facts.dtype = "float32"
+        facts.sizeBytes = UInt64(weights.count)
+        config.facts = facts
+        config.source = source
+        config.licence = licence
+        config.createdBy = "arca"
+        if let catalogEntry {
+            var post = ModelConfig.Postprocessing()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            post.extra[catalogKey] = String(decoding: try encoder.encode(catalogEntry), as: UTF8.self)
+            config.postprocessing = post
+        }
+        return try store.publish(name: name, variant: variant, config: config,
+                                 layers: [.graph(json), try .weights(weights, dtype: .float32)] + extraLayers, progress: progress)
+    }
+
+    /// Publishes one catalog variant from its pinned sources (fetched if missing).
+    @discardableResult
+    public static func publish(_ model: ZooModel, _ variant: ZooVariant, store: ModelStore,
+                               progress: (PublishProgress) -> Void = { _ in }) throws -> Descriptor {
+        let graph = try ZooLoader.importGraph(variant)
+        var source = ModelConfig.Source()
+        if let f = variant.files.first {
+            source.uri = "pypi:\(f.package)"
+            source.package = f.package
+            source.sha256 = f.sha256
+            source.memberPath = f.member
+            source.version = f.package.components(separatedBy: "==").last ?? ""
+        }
+        var extra: [LayerInput] = []
+        if model.task == .textEmbedding, let folder = try ZooSources.files(of: variant).first?.deletingLastPathComponent() {
+            extra.append(LayerInput(mediaType: vocabularyMediaType, bytes: Array(try Data(contentsOf: folder.appendingPathComponent("vocab.txt")))))
+        }
+        return try publish(graph: graph, name: model.name, variant: variant.tag, task: task(model.task), catalogEntry: variant,
+                           licence: model.licence, source: source, extraLayers: extra, store: store, progress: progress)
+    }
+
+    /// Publishes every catalog variant that the store does not hold yet.
+    public static func install(catalog: ZooCatalog, store: ModelStore, force: Bool = false,
+                               progress: (String, PublishProgress) -> Void = { _, _ in }) throws -> [String] {
+        var published: [String] = []
+        for m in catalog.models {
+            for v in m.variants {
+                let ref = "\(m.name):\(v.tag)"
+                if !force, (try? store.resolve(ref)) != nil { continue }
+                try publish(m, v, store: store) { progress(ref, $0) }
+                published.append(ref)
+            }
+        }
+        return published
+    }
+
+    /// A stored variant's graph (every blob digest-verified) and config.
+    public static func load(_ ref: String, store: ModelStore) throws -> (graph: Graph, config: ModelConfig, vocabulary: [UInt8]?) {
+        let manifest = try store.manifest(ref)
+        let config = try store.config(of: manifest)
+        guard let g = manifest.layers(ofType: MediaType.graph).first, let w = manifest.layers(ofType: MediaType.weights).first else {
+            throw ZooError.catalogUnreadable("\(ref): manifest lacks a graph or weights layer")
+        }
+        let graph = try Graph(serialized: try store.layerContents(g), weights: try store.layerContents(w))
+        try graph.verify()
+        let vocab = try manifest.layers(ofType: vocabularyMediaType).first.map { try store.layerContents($0) }
+        return (graph, config, vocab)
+    }
+
+    /// The catalog entry saved in a stored config, if any.
+    public static func catalogEntry(_ config: ModelConfig) -> ZooVariant? {
+        guard let text = config.postprocessing?.extra[catalogKey] else { return nil }
+        return try? JSONDecoder().decode(ZooVariant.self, from: Data(text.utf8))
+    }
+
+    static func task(_ t: ZooTask) -> ModelConfig.Task {
+        switch t {
+        case .faceDetection: .faceDetection
+        case .selfieSegmentation: .selfieSegmentation
+        case .textEmbedding: .textEmbedding
+        }
+    }
+
+    static func spec(_ v: ValueInfo) -> ModelConfig.TensorSpec {
+        ModelConfig.TensorSpec(name: v.name, dtype: v.dtype.rawValue, shape: v.shape.map { Int64($0) })
+    }
+}

@@ -1,0 +1,57 @@
+import ArcaRegistry
+import ArcaZoo
+import ArgumentParser
+import Foundation
+
+struct Publish: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import a model (.tflite file or Hugging Face BERT folder) and publish it into the store as NAME:VARIANT.")
+
+    @Argument(help: "A .tflite file or a Hugging Face model folder.") var source: String
+    @Option(help: "Model name (the repository).") var name: String
+    @Option(help: "Variant (the tag).") var variant: String
+    @Option(help: "Task: face-detection, selfie-segmentation or text-embedding; task settings come from the zoo catalog entry of the same name, if any.")
+    var task: String?
+    @Option(help: "Quantize weights: only 'none' is available so far (int8 is not implemented yet).") var quantize = "none"
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        guard quantize == "none" else { throw ValidationError("--quantize int8 is not implemented yet") }
+        if let task, ZooTask(rawValue: task) == nil {
+            throw ValidationError("--task must be one of \(ZooTask.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let s = try store.open()
+        let graph = try ZooLoader.importGraph(path: source)
+        let catalog = try? ZooCatalog.bundled()
+        let zooTask = task.flatMap(ZooTask.init(rawValue:))
+        // Settings for the task: the catalog variant with the same name and tag, else the task's default variant.
+        let entry: ZooVariant? = zooTask.flatMap { t in
+            let m = catalog?.models.first { $0.task == t }
+            return m?.variants.first { $0.tag == variant } ?? m?.defaultVariant
+        }
+        var extra: [LayerInput] = []
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: source, isDirectory: &isDir), isDir.boolValue {
+            let vocab = URL(fileURLWithPath: source).appendingPathComponent("vocab.txt")
+            if let data = try? Data(contentsOf: vocab) { extra.append(LayerInput(mediaType: ZooStore.vocabularyMediaType, bytes: Array(data))) }
+        }
+        let t: ModelConfig.Task = switch zooTask {
+        case .faceDetection: .faceDetection
+        case .selfieSegmentation: .selfieSegmentation
+        case .textEmbedding: .textEmbedding
+        case nil: .generic
+        }
+        var src = ModelConfig.Source()
+        src.uri = URL(fileURLWithPath: source).standardizedFileURL.absoluteString
+        let bar = ProgressBar()
+        let d = try ZooStore.publish(graph: graph, name: name, variant: variant, task: t, catalogEntry: entry, licence: "",
+                                     source: src, extraLayers: extra, store: s) { p in
+            bar.update(label: "\(name):\(variant)", done: p.completedBytes, total: p.totalBytes)
+        }
+        bar.finish()
+        print("published \(name):\(variant) \(d.digest)")
+    }
+}
