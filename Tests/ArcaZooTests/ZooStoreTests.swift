@@ -1,0 +1,55 @@
+import ArcaKernels
+import ArcaRegistry
+import ArcaTasks
+import Foundation
+import Testing
+@testable import ArcaZoo
+
+/// Models published into a store answer exactly as imported from source, and a corrupted blob
+/// is never used: loading fails with an error naming its digest.
+@Suite struct ZooStoreTests {
+    static func tempStore() throws -> ModelStore {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arca-zoo-\(UUID().uuidString)")
+        return try ModelStore(root: dir.path)
+    }
+
+    static func photo(_ name: String) throws -> RGBImage {
+        try ImageDecoder.decode(Array(Data(contentsOf: ZooTests.fixtures.appendingPathComponent("images/\(name)"))))
+    }
+
+    @Test func publishedFaceModelAnswersExactlyAsTheSource() throws {
+        let store = try Self.tempStore()
+        let catalog = try ZooCatalog.bundled()
+        let (m, v) = try catalog.resolve("face-detection:full-range")
+        try ZooStore.publish(m, v, store: store)
+        let fromStore = try ZooLoader.faceDetector("face-detection:full-range", catalog: catalog, store: store, pool: .serial).0
+        let fromSource = try ZooLoader.faceDetector("face-detection:full-range", catalog: catalog, pool: .serial).0
+        let image = try Self.photo("group.jpg")
+        #expect(try fromStore.detect(image) == fromSource.detect(image))
+        #expect(try fromStore.detect(image).count == 2)
+    }
+
+    @Test func flippedByteInAnyBlobIsRefusedByName() throws {
+        let store = try Self.tempStore()
+        let catalog = try ZooCatalog.bundled()
+        let (m, v) = try catalog.resolve("selfie-segmentation:landscape")
+        try ZooStore.publish(m, v, store: store)
+        let manifest = try store.manifest("selfie-segmentation:landscape")
+        for layer in [manifest.config] + manifest.layers {
+            let path = "\(store.root)/blobs/sha256/\(layer.digest.hex)"
+            var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes[bytes.count / 2] ^= 0x40
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            do {
+                _ = try ZooLoader.segmenter("selfie-segmentation:landscape", catalog: catalog, store: store, pool: .serial)
+                Issue.record("a corrupted \(layer.mediaType) blob was used")
+            } catch {
+                #expect("\(error)".contains(layer.digest.hex), "error does not name the blob: \(error)")
+            }
+            #expect(try !store.verify().isClean)
+            bytes[bytes.count / 2] ^= 0x40
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            #expect(try store.verify().isClean)
+        }
+    }
+}
