@@ -3,6 +3,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure kernels and models.",
-        subcommands: [BenchGEMM.self, BenchOps.self, BenchLoad.self]
+        subcommands: [BenchGEMM.self, BenchOps.self, BenchModel.self, BenchEmbed.self, BenchLoad.self]
     )
 }
