@@ -22,7 +22,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "ArcaTensor", swiftSettings: hostOptimized),
-        .target(name: "ArcaKernels", dependencies: ["ArcaTensor"], swiftSettings: hostOptimized),
+        .target(name: "CArcaCPU"),
+        .target(name: "ArcaKernels", dependencies: ["ArcaTensor", "CArcaCPU"], swiftSettings: hostOptimized),
         .target(name: "ArcaIR", dependencies: ["ArcaTensor"], swiftSettings: hostOptimized),
         .target(name: "ArcaRuntime", dependencies: ["ArcaTensor", "ArcaKernels", "ArcaIR"], swiftSettings: hostOptimized),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),

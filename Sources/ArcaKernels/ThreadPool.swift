@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CArcaCPU
 import Synchronization
 
 /// A fixed pool of worker threads for data-parallel kernels.
@@ -92,9 +93,11 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     /// Runs `body(i)` for every `i` in `0..<count` and returns when all are done.
+    /// Every thread that runs kernels has flush-to-zero and denormals-are-zero set.
     /// Calls from several threads at once are serialised.
     public func parallelFor(count: Int, _ body: (Int) -> Void) {
         if count <= 0 { return }
+        arca_disable_denormals()
         if count == 1 || threads.isEmpty {
             for i in 0..<count { body(i) }
             return
@@ -118,6 +121,7 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     private func workerLoop() {
+        arca_disable_denormals()
         var seen = 0
         while true {
             var spins = 0

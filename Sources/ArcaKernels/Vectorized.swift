@@ -55,7 +55,9 @@ public enum Vectorized {
         let r2 = r * r
         let y = (r + 1).addingProduct(p, r2)
         // 2^n: n is in [-126, 128]; split to keep the exponent field valid.
-        let ni = SIMD16<Int32>(truncatingIfNeeded: SIMD16<Int32>(n))
+        // n is integral and small: adding 1.5·2^23 leaves it in the low mantissa bits (the stdlib's
+        // SIMD float→int conversion is a generic, unspecialised per-lane call).
+        let ni = unsafeBitCast(n + 12_582_912.0, to: SIMD16<Int32>.self) &- 0x4B40_0000
         let half = ni &>> 1
         let s1 = unsafeBitCast((half &+ 127) &<< 23, to: V.self)
         let s2 = unsafeBitCast((ni &- half &+ 127) &<< 23, to: V.self)

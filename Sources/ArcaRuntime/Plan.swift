@@ -42,6 +42,8 @@ public final class Plan: @unchecked Sendable, CustomStringConvertible {
     /// Constants and packed weights the steps point into.
     let retained: [AnyObject]
     private let lock = NSLock()
+    /// Per-step timings when set (the `ARCA_PROFILE` environment variable turns it on for every plan).
+    public var profiler: PlanProfiler? = ProcessInfo.processInfo.environment["ARCA_PROFILE"] != nil ? PlanProfiler() : nil
 
     /// Plans `graph` for the given input shapes (by input name; needed for inputs declared with -1 dims).
     /// `threads` ≤ 1 runs kernels on the caller only.
@@ -135,7 +137,15 @@ public final class Plan: @unchecked Sendable, CustomStringConvertible {
             guard let t = inputs[slot.name] else { continue }
             t.withUnsafeBytes { if let b = $0.baseAddress { slot.pointer.copyMemory(from: b, byteCount: slot.bytes) } }
         }
-        for step in steps { try step.run() }
+        if let profile = profiler {
+            for (i, step) in steps.enumerated() {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                try step.run()
+                profile.add(step: i, kernel: profile.bySteps ? stepDescriptions[i] : step.kernel, nanoseconds: DispatchTime.now().uptimeNanoseconds - t0)
+            }
+        } else {
+            for step in steps { try step.run() }
+        }
         var result: [String: Tensor] = [:]
         for slot in outputSlots {
             let t = Tensor(zeros: Shape(slot.shape), dtype: slot.dtype)
@@ -156,4 +166,37 @@ public final class Plan: @unchecked Sendable, CustomStringConvertible {
 struct Step {
     var kernel: String
     var run: () throws -> Void
+}
+
+/// Accumulated time per kernel kind: where a model's time goes.
+public final class PlanProfiler: @unchecked Sendable {
+    private var byKernel: [String: (calls: Int, nanoseconds: UInt64)] = [:]
+    private let lock = NSLock()
+
+    /// Report each step separately (`ARCA_PROFILE=steps`) instead of by kernel kind.
+    public let bySteps = ProcessInfo.processInfo.environment["ARCA_PROFILE"] == "steps"
+
+    public init() {}
+
+    func add(step: Int, kernel: String, nanoseconds: UInt64) {
+        lock.lock()
+        defer { lock.unlock() }
+        let old = byKernel[kernel] ?? (0, 0)
+        byKernel[kernel] = (old.calls + 1, old.nanoseconds + nanoseconds)
+    }
+
+    /// Kernels by total time, largest first: (kernel, calls, milliseconds).
+    public var report: [(kernel: String, calls: Int, milliseconds: Double)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return byKernel.map { ($0.key, $0.value.calls, Double($0.value.nanoseconds) / 1e6) }.sorted { $0.milliseconds > $1.milliseconds }
+    }
+
+    deinit {
+        let rows = report
+        guard !rows.isEmpty else { return }
+        var text = "ARCA_PROFILE: time by kernel\n"
+        for r in rows { text += String(format: "%10.2f ms %6d calls  %@\n", r.milliseconds, r.calls, r.kernel) }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
 }

@@ -13,6 +13,8 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Timed runs; the median is reported.") var runs: Int = 0
     @Flag(help: "Pack B ahead of time, as the runtime does for weights.") var prepacked = false
     @Flag(help: "Print a JSON object.") var json = false
+    @Flag(help: "Add a bias per column in the epilogue.") var bias = false
+    @Option(help: "Activation fused into the epilogue (none, relu, gelu, ...).") var activation = "none"
 
     func validate() throws {
         guard m > 0, n > 0, k > 0, m * k <= 1 << 28, k * n <= 1 << 28, m * n <= 1 << 28 else {
@@ -36,11 +38,14 @@ struct BenchGEMM: ParsableCommand {
         let B = MatrixOperand(b.storage.bytes.assumingMemoryBound(to: Float.self), rowStride: n)
         let C = c.storage.bytes.assumingMemoryBound(to: Float.self)
         let packed = prepacked ? PackedB(B, k: k, n: n, pool: pool) : nil
+        let biasValues = try Tensor(shape: [n], scalars: (0..<n).map { Float($0 % 7) * 0.01 })
+        guard let act = Activation(rawValue: activation) else { throw ValidationError("unknown activation \(activation)") }
+        let ep = GEMMEpilogue(bias: bias ? UnsafePointer(biasValues.storage.bytes.assumingMemoryBound(to: Float.self)) : nil, activation: act)
         let once = {
             if let packed {
-                GEMM.sgemm(m: m, a: A, b: packed, c: C, ldc: n, pool: pool)
+                GEMM.sgemm(m: m, a: A, b: packed, c: C, ldc: n, epilogue: ep, pool: pool)
             } else {
-                GEMM.sgemm(m: m, n: n, k: k, a: A, b: B, c: C, ldc: n, pool: pool)
+                GEMM.sgemm(m: m, n: n, k: k, a: A, b: B, c: C, ldc: n, epilogue: ep, pool: pool)
             }
         }
         for _ in 0..<max(2, runs / 10) { once() }

@@ -1,0 +1,1 @@
+#include "arca_cpu.h"
