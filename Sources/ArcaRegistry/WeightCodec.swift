@@ -85,6 +85,7 @@ public enum WeightCodec {
 
     /// Inverse of ``split(_:planes:)``, reading the planes from `body`.
     static func join(_ body: UnsafeRawBufferPointer, planes: Int) -> [UInt8] {
+        if body.isEmpty { return [] }
         let n = body.count / planes
         return [UInt8](unsafeUninitializedCapacity: body.count) { dst, initialized in
             let src = body.bindMemory(to: UInt8.self)

@@ -165,6 +165,12 @@ extension LoweringContext {
                                b: MatrixOperand(v + b * sk * width + off, rowStride: width),
                                c: y + b * sq * width + off, ldc: width, pool: pool)
                 }
+                // Self-attention: query rows past the last kept key are padding and output zeros (Op.attention).
+                if mask != nil, sq == sk {
+                    var rows = 0
+                    for j in 0..<sk where keyBias[j] == 0 { rows = j + 1 }
+                    for i in rows..<sq { (y + (b * sq + i) * width).update(repeating: 0, count: width) }
+                }
             }
         }
     }
