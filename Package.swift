@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "ArcaServer",
             dependencies: [
-                "ArcaTensor",
+                "ArcaTensor", "ArcaTasks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(
             name: "ArcaServerTests",
             dependencies: [
-                "ArcaServer", "ArcaTensor",
+                "ArcaServer", "ArcaTasks", "ArcaTensor",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,4 +1,5 @@
 @testable import ArcaServer
+import ArcaTasks
 import Testing
 
 @Suite struct ParsingTests {

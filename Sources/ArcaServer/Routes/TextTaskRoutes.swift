@@ -1,3 +1,4 @@
+import ArcaTasks
 import Hummingbird
 
 /// Text tasks on the sentence embedder (`?variant=` picks a variant; `Arca-Variant` names it):
@@ -27,13 +28,13 @@ struct TextTaskRoutes {
             let body = try await request.decodeJSON(SimilarityBody.self, configuration: state.configuration)
             if let a = body.a, let b = body.b, body.texts == nil {
                 let (e, model, variant) = try await embed([a, b], request)
-                return try reply(["similarity": VectorMath.cosine(e[0], e[1])], model, variant)
+                return try reply(["similarity": TextTasks.cosine(e[0], e[1])], model, variant)
             }
             guard let texts = body.texts, body.a == nil, body.b == nil, texts.count >= 2 else {
                 throw ServerError.badRequest("give either \"a\" and \"b\", or \"texts\" with at least two texts")
             }
             let (e, model, variant) = try await embed(texts, request)
-            let matrix = e.map { x in e.map { y in VectorMath.cosine(x, y) } }
+            let matrix = e.map { x in e.map { y in TextTasks.cosine(x, y) } }
             return try reply(["matrix": matrix], model, variant)
         }
         router.post("/v1/search") { request, _ in
@@ -41,16 +42,16 @@ struct TextTaskRoutes {
             guard !body.corpus.isEmpty else { throw ServerError.badRequest("corpus is empty") }
             let k = try topK(body.top_k, default: 5)
             let (e, model, variant) = try await embed([body.query] + body.corpus, request)
-            let scores = e.dropFirst().map { VectorMath.cosine(e[0], $0) }
-            let results = VectorMath.topK(scores, k).map { Scored(index: $0, score: scores[$0], text: body.corpus[$0]) }
+            let scores = e.dropFirst().map { TextTasks.cosine(e[0], $0) }
+            let results = TextTasks.topK(scores, k).map { Scored(index: $0, score: scores[$0], text: body.corpus[$0]) }
             return try reply(["results": results], model, variant)
         }
         router.post("/v1/classify") { request, _ in
             let body = try await request.decodeJSON(ClassifyBody.self, configuration: state.configuration)
             guard !body.labels.isEmpty else { throw ServerError.badRequest("labels are empty") }
             let (e, model, variant) = try await embed([body.text] + body.labels, request)
-            let scores = e.dropFirst().map { VectorMath.cosine(e[0], $0) }
-            let ranked = VectorMath.topK(scores, scores.count).map { LabelScore(label: body.labels[$0], score: scores[$0]) }
+            let scores = e.dropFirst().map { TextTasks.cosine(e[0], $0) }
+            let ranked = TextTasks.topK(scores, scores.count).map { LabelScore(label: body.labels[$0], score: scores[$0]) }
             return try reply(ClassifyReply(label: ranked[0].label, scores: ranked), model, variant)
         }
         router.post("/v1/keywords") { request, _ in
@@ -60,7 +61,7 @@ struct TextTaskRoutes {
             guard !candidates.isEmpty else { return try reply(["keywords": [Keyword]()], nil, nil) }
             let (e, model, variant) = try await embed([body.text] + candidates, request)
             let chosen = MaximalMarginalRelevance.select(document: e[0], candidates: Array(e.dropFirst()), k: k, diversity: 0.5)
-            let keywords = chosen.map { Keyword(keyword: candidates[$0], score: VectorMath.cosine(e[$0 + 1], e[0])) }
+            let keywords = chosen.map { Keyword(keyword: candidates[$0], score: TextTasks.cosine(e[$0 + 1], e[0])) }
             return try reply(["keywords": keywords], model, variant)
         }
     }
