@@ -8,6 +8,7 @@ extension Op {
         case .depthwiseConv2d(let a): a.activation
         case .transposeConv2d(let a): a.activation
         case .matMul(let a): a.activation
+        case .quantizedMatMul(let a): a.activation
         case .pool2d(let a): a.activation
         case .binary(_, let act): act
         default: nil
@@ -21,6 +22,7 @@ extension Op {
         case .depthwiseConv2d(var a): a.activation = act; return .depthwiseConv2d(a)
         case .transposeConv2d(var a): a.activation = act; return .transposeConv2d(a)
         case .matMul(var a): a.activation = act; return .matMul(a)
+        case .quantizedMatMul(var a): a.activation = act; return .quantizedMatMul(a)
         case .pool2d(var a): a.activation = act; return .pool2d(a)
         case .binary(let k, _): return .binary(k, activation: act)
         default: return self

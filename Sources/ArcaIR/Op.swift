@@ -17,6 +17,11 @@ public enum Op: Sendable, Hashable, Codable {
     case transposeConv2d(TransposeConv2DAttributes)
     /// inputs: a [..., M, K], b [K, N] (or [N, K] when `transposeB`), bias [N]?
     case matMul(MatMulAttributes)
+    /// Dynamically quantized int8 matmul (the int8 linear layer). inputs: a [..., M, K] float32,
+    /// b int8 [K, N] (or [N, K] when `transposeB`), scales [N] float32, bias [N]?.
+    /// Each row of a is quantized symmetrically at run time (q = round_half_even(x·127/absmax));
+    /// integer products sum exactly; y = act(Float(Σ q·b) · scales[n] · absmax/127 + bias[n]).
+    case quantizedMatMul(MatMulAttributes)
     case pool2d(Pool2DAttributes)
     /// Elementwise with numpy broadcasting; inputs a, b.
     case binary(BinaryKind, activation: FusedActivation)
@@ -57,6 +62,7 @@ public enum Op: Sendable, Hashable, Codable {
         case .depthwiseConv2d: "depthwise_conv2d"
         case .transposeConv2d: "transpose_conv2d"
         case .matMul: "matmul"
+        case .quantizedMatMul: "quantized_matmul"
         case .pool2d(let a): a.kind == .max ? "max_pool2d" : "average_pool2d"
         case .binary(let k, _): k.rawValue
         case .unary(let k): k.rawValue

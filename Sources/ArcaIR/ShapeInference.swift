@@ -84,6 +84,7 @@ extension Op {
         case .depthwiseConv2d(let a): return try ShapeRules.depthwise(a, x)
         case .transposeConv2d(let a): return try ShapeRules.transposeConv(a, x)
         case .matMul(let a): return try ShapeRules.matMul(a, x)
+        case .quantizedMatMul(let a): return try ShapeRules.quantizedMatMul(a, x)
         case .pool2d(let a): return try ShapeRules.pool(a, x)
         case .binary: return try ShapeRules.binary(x)
         case .unary: return try ShapeRules.unary(x)

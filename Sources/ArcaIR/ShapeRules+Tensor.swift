@@ -23,6 +23,24 @@ extension ShapeRules {
         return (.float32, Array(s.dropLast()) + [n])
     }
 
+    /// a float32 `[..., M, K]` · int8 b `[K, N]` (or `[N, K]`) with float32 scales `[N]` and bias `[N]`?.
+    static func quantizedMatMul(_ a: MatMulAttributes, _ x: RuleInputs) throws -> (DType, [Int]) {
+        try inputs(x, 3...4)
+        try float32(x, 0, 2)
+        guard x[1].dtype == .int8 else { throw RuleFailure.dtype(input: 1, expected: "int8") }
+        let s = x[0].shape, w = x[1].shape
+        guard s.count >= 2, w.count == 2 else { throw RuleFailure.shape("quantized matmul needs a [..., M, K] and b rank 2, got \(s) · \(w)") }
+        let (k, n) = a.transposeB ? (w[1], w[0]) : (w[0], w[1])
+        guard same(k, s[s.count - 1]) else { throw RuleFailure.shape("K mismatch: \(s) · \(w)\(a.transposeB ? "ᵀ" : "")") }
+        guard k <= 1 << 17 else { throw RuleFailure.shape("quantized matmul K \(k) exceeds 131072 (int32 sums would overflow)") }
+        guard x[2].shape.count == 1, same(x[2].shape[0], n) else { throw RuleFailure.shape("scales must be [\(n)], got \(x[2].shape)") }
+        if x.count > 3 {
+            try float32(x, 3)
+            guard x[3].shape.count == 1, same(x[3].shape[0], n) else { throw RuleFailure.shape("bias must be [\(n)], got \(x[3].shape)") }
+        }
+        return (.float32, Array(s.dropLast()) + [n])
+    }
+
     static func binary(_ x: RuleInputs) throws -> (DType, [Int]) {
         try inputs(x, 2...2)
         guard x[0].dtype == x[1].dtype else { throw RuleFailure.dtype(input: 1, expected: "\(x[0].dtype) (like the first input)") }

@@ -10,17 +10,19 @@ import Foundation
 public final class PackedWeightCache: @unchecked Sendable {
     struct Key: Hashable {
         let address: Int, k: Int, n: Int, transposed: Bool
+        /// The packed format (fp32 panels or int8 panels).
+        let kind: String
     }
-    private var entries: [Key: PackedB] = [:]
+    private var entries: [Key: AnyObject] = [:]
     private let lock = NSLock()
 
     public init() {}
 
-    func packed(_ w: UnsafePointer<Float>, k: Int, n: Int, transposed: Bool, make: () -> PackedB) -> PackedB {
-        let key = Key(address: Int(bitPattern: w), k: k, n: n, transposed: transposed)
+    func packed<P: AnyObject>(_ w: UnsafeRawPointer, k: Int, n: Int, transposed: Bool, make: () -> P) -> P {
+        let key = Key(address: Int(bitPattern: w), k: k, n: n, transposed: transposed, kind: String(describing: P.self))
         lock.lock()
         defer { lock.unlock() }
-        if let p = entries[key] { return p }
+        if let p = entries[key] as? P { return p }
         let p = make()
         entries[key] = p
         return p

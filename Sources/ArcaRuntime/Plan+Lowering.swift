@@ -30,6 +30,7 @@ struct LoweringContext {
         case .depthwiseConv2d(let a): return lowerDepthwise(a, node)
         case .transposeConv2d(let a): return lowerTransposeConv(a, node)
         case .matMul(let a): return lowerMatMul(a, node)
+        case .quantizedMatMul(let a): return lowerQuantizedMatMul(a, node)
         case .attention(let a): return lowerAttention(a, node)
         case .pool2d(let a): return lowerPool(a, node)
         case .resizeBilinear(let a): return lowerResize(a, node)

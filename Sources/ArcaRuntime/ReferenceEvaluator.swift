@@ -101,6 +101,8 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
             withPointers(f, &y, nil) { Reference.resizeBilinear(p, input: $0[0], output: $2) }
         case .matMul(let a):
             y = matMul(a, x, f, out)
+        case .quantizedMatMul(let a):
+            y = quantizedMatMul(a, x, f, out)
         case .binary(let k, let act):
             if x[0].dtype != .float32 { return [try integerBinary(k, x[0], x[1], out)] }
             let act = Lowering.activation(act)
@@ -191,6 +193,30 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
                         }
                     }
                     if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
+                }
+            }
+        }
+        return y
+    }
+
+    private func quantizedMatMul(_ a: MatMulAttributes, _ x: [Tensor], _ f: [[Float]], _ out: [Int]) -> [Float] {
+        let s = x[0].shape.dims
+        let k = s[s.count - 1], n = out[out.count - 1], m = s.dropLast().reduce(1, *)
+        var y = [Float](repeating: 0, count: m * n)
+        let w = x[1].contiguous()
+        let bias = x.count > 3 ? f[3] : nil
+        w.withUnsafeBytes { wb in
+            guard let wp = wb.baseAddress?.assumingMemoryBound(to: Int8.self) else { return }
+            f[0].withUnsafeBufferPointer { ap in
+                f[2].withUnsafeBufferPointer { sp in
+                    y.withUnsafeMutableBufferPointer { yp in
+                        func run(_ biasPtr: UnsafePointer<Float>?) {
+                            Reference.quantizedGEMM(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, w: wp, wScales: sp.baseAddress!,
+                                                    transposed: a.transposeB, c: yp.baseAddress!, ldc: n, bias: biasPtr,
+                                                    activation: Lowering.activation(a.activation))
+                        }
+                        if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
+                    }
                 }
             }
         }

@@ -49,6 +49,9 @@ public struct ZooVariant: Sendable, Codable {
     public var facts: [String: ZooValue]?
     public var preprocessing: [String: ZooValue]?
     public var postprocessing: [String: ZooValue]?
+    /// How the published graph is derived from the float source: nil (as imported) or
+    /// "dynamic-int8" (``Graph/quantizedDynamicInt8()``).
+    public var quantization: String?
 
     public var isDefault: Bool { self.default ?? false }
 }

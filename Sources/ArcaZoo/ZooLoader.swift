@@ -11,13 +11,31 @@ public enum ZooLoader {
     /// The IR graph of a variant (`tflite` or `huggingface` source).
     public static func importGraph(_ variant: ZooVariant) throws -> Graph {
         let files = try ZooSources.files(of: variant)
+        let graph: Graph
         switch variant.format {
         case "tflite":
-            return try TFLiteImporter.importGraph(contentsOf: files[0])
+            graph = try TFLiteImporter.importGraph(contentsOf: files[0])
         case "huggingface":
-            return try HuggingFaceBert.importGraph(folder: files[0].deletingLastPathComponent()).graph
+            graph = try HuggingFaceBert.importGraph(folder: files[0].deletingLastPathComponent()).graph
         default:
             throw ZooError.catalogUnreadable("variant \(variant.tag) has unknown format '\(variant.format)'")
+        }
+        return try quantize(graph, variant.quantization ?? "none")
+    }
+
+    /// Applies a quantization scheme by name: "none", or "int8"/"dynamic-int8" (per-row
+    /// activations, per-column weights on every constant matmul).
+    public static func quantize(_ graph: Graph, _ scheme: String) throws -> Graph {
+        switch scheme {
+        case "none", "": return graph
+        case "int8", "dynamic-int8":
+            let (g, count) = try graph.quantizedDynamicInt8()
+            guard count > 0 else {
+                throw ZooError.catalogUnreadable("int8 quantization found no matmul with constant weights to quantize (convolution models are not supported yet)")
+            }
+            return g
+        default:
+            throw ZooError.catalogUnreadable("unknown quantization '\(scheme)' (expected none or int8)")
         }
     }
 

@@ -27,9 +27,7 @@ public enum ZooStore {
         var config = ModelConfig(name: name, variant: variant, task: task)
         config.inputs = typed.inputs.map { spec(typed.values[$0]) }
         config.outputs = typed.outputs.map { spec(typed.values[$0]) }
-        var facts = ModelConfig.VariantFacts()
-        facts.dtype = "float32"
-        facts.sizeBytes = UInt64(weights.count)
+        let facts = variantFacts(typed, catalogEntry: catalogEntry, weightBytes: weights.count)
         config.facts = facts
         config.source = source
         config.licence = licence
@@ -42,7 +40,7 @@ public enum ZooStore {
             config.postprocessing = post
         }
         return try store.publish(name: name, variant: variant, config: config,
-                                 layers: [.graph(json), try .weights(weights, dtype: .float32)] + extraLayers, progress: progress)
+                                 layers: [.graph(json), try .weights(weights, dtype: facts.dtype == "int8" ? .int8 : .float32)] + extraLayers, progress: progress)
     }
 
     /// Publishes one catalog variant from its pinned sources (fetched if missing).
@@ -98,6 +96,24 @@ public enum ZooStore {
     public static func catalogEntry(_ config: ModelConfig) -> ZooVariant? {
         guard let text = config.postprocessing?.extra[catalogKey] else { return nil }
         return try? JSONDecoder().decode(ZooVariant.self, from: Data(text.utf8))
+    }
+
+    /// dtype from the graph (int8 when any op computes in int8), accuracy and latency from the
+    /// catalog entry's measured facts (`expectedAccuracy`, `accuracyMetric`,
+    /// `latency: [{threads, batch, seq, medianMs}]`).
+    static func variantFacts(_ graph: Graph, catalogEntry: ZooVariant?, weightBytes: Int) -> ModelConfig.VariantFacts {
+        var facts = ModelConfig.VariantFacts()
+        facts.dtype = graph.nodes.contains { if case .quantizedMatMul = $0.op { true } else { false } } ? "int8" : "float32"
+        facts.sizeBytes = UInt64(weightBytes)
+        let f = catalogEntry?.facts ?? [:]
+        facts.expectedAccuracy = f["expectedAccuracy"]?.double ?? 0
+        facts.accuracyMetric = f["accuracyMetric"]?.string ?? ""
+        facts.latency = (f["latency"]?.array ?? []).compactMap { v -> ModelConfig.LatencyFact? in
+            guard let o = v.object, let ms = o["medianMs"]?.double, let t = o["threads"]?.int else { return nil }
+            return ModelConfig.LatencyFact(threads: Int32(clamping: t), batch: Int32(clamping: o["batch"]?.int ?? 1),
+                                           seq: Int32(clamping: o["seq"]?.int ?? 0), medianMs: ms)
+        }
+        return facts
     }
 
     static func task(_ t: ZooTask) -> ModelConfig.Task {

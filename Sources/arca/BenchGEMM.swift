@@ -4,7 +4,7 @@ import ArcaTensor
 import Foundation
 
 struct BenchGEMM: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gemm", abstract: "Time fp32 GEMM C[M,N] = A[M,K]·B[K,N].")
+    static let configuration = CommandConfiguration(commandName: "gemm", abstract: "Time fp32 (or --int8) GEMM C[M,N] = A[M,K]·B[K,N].")
 
     @Option(help: "Rows of A and C.") var m: Int = 1024
     @Option(help: "Columns of B and C.") var n: Int = 1024
@@ -15,6 +15,8 @@ struct BenchGEMM: ParsableCommand {
     @Flag(help: "Print a JSON object.") var json = false
     @Flag(help: "Add a bias per column in the epilogue.") var bias = false
     @Option(help: "Activation fused into the epilogue (none, relu, gelu, ...).") var activation = "none"
+    @Flag(help: "Time the dynamically quantized int8 GEMM instead (per-row A, per-column int8 B prepacked; GFLOPS count 2 ops per multiply-add).")
+    var int8 = false
 
     func validate() throws {
         guard m > 0, n > 0, k > 0, m * k <= 1 << 28, k * n <= 1 << 28, m * n <= 1 << 28 else {
@@ -41,8 +43,16 @@ struct BenchGEMM: ParsableCommand {
         let biasValues = try Tensor(shape: [n], scalars: (0..<n).map { Float($0 % 7) * 0.01 })
         guard let act = Activation(rawValue: activation) else { throw ValidationError("unknown activation \(activation)") }
         let ep = GEMMEpilogue(bias: bias ? UnsafePointer(biasValues.storage.bytes.assumingMemoryBound(to: Float.self)) : nil, activation: act)
+        let packedInt8: PackedInt8B? = int8 ? b.floats().withUnsafeBufferPointer { wf in
+            let (q, scales) = Int8Quantization.quantizeColumns(wf.baseAddress!, k: k, n: n, transposed: false)
+            return q.withUnsafeBufferPointer { qp in
+                scales.withUnsafeBufferPointer { PackedInt8B(weights: qp.baseAddress!, scales: $0.baseAddress!, k: k, n: n, transposed: false, pool: pool) }
+            }
+        } : nil
         let once = {
-            if let packed {
+            if let packedInt8 {
+                QuantizedGEMM.run(m: m, a: A.base, lda: k, b: packedInt8, c: C, ldc: n, bias: ep.bias, activation: act, pool: pool)
+            } else if let packed {
                 GEMM.sgemm(m: m, a: A, b: packed, c: C, ldc: n, epilogue: ep, pool: pool)
             } else {
                 GEMM.sgemm(m: m, n: n, k: k, a: A, b: B, c: C, ldc: n, epilogue: ep, pool: pool)
@@ -54,11 +64,11 @@ struct BenchGEMM: ParsableCommand {
         let gflops = flops / median / 1e9
         if json {
             print(JSONLine([("m", .int(m)), ("n", .int(n)), ("k", .int(k)), ("threads", .int(threads)),
-                            ("prepacked", .bool(prepacked)), ("runs", .int(runs)),
+                            ("prepacked", .bool(prepacked)), ("int8", .bool(int8)), ("runs", .int(runs)),
                             ("median_ms", .double(median * 1e3)), ("gflops", .double(gflops))]).text)
         } else {
-            print(String(format: "gemm %dx%dx%d threads=%d%@: %.3f ms, %.1f GFLOPS", m, n, k, threads,
-                         prepacked ? " prepacked" : "", median * 1e3, gflops))
+            print(String(format: "gemm %dx%dx%d threads=%d%@%@: %.3f ms, %.1f GFLOPS", m, n, k, threads,
+                         prepacked ? " prepacked" : "", int8 ? " int8" : "", median * 1e3, gflops))
         }
     }
 }

@@ -12,11 +12,12 @@ struct Publish: ParsableCommand {
     @Option(help: "Variant (the tag).") var variant: String
     @Option(help: "Task: face-detection, selfie-segmentation or text-embedding; task settings come from the zoo catalog entry of the same name, if any.")
     var task: String?
-    @Option(help: "Quantize weights: only 'none' is available so far (int8 is not implemented yet).") var quantize = "none"
+    @Option(help: "Quantization: none, or int8 (dynamic: per-row activations, per-channel weights; transformer matmuls only so far).")
+    var quantize = "none"
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        guard quantize == "none" else { throw ValidationError("--quantize int8 is not implemented yet") }
+        guard ["none", "int8"].contains(quantize) else { throw ValidationError("--quantize must be none or int8") }
         if let task, ZooTask(rawValue: task) == nil {
             throw ValidationError("--task must be one of \(ZooTask.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -24,7 +25,7 @@ struct Publish: ParsableCommand {
 
     func run() throws {
         let s = try store.open()
-        let graph = try ZooLoader.importGraph(path: source)
+        let graph = try ZooLoader.quantize(try ZooLoader.importGraph(path: source), quantize)
         let catalog = try? ZooCatalog.bundled()
         let zooTask = task.flatMap(ZooTask.init(rawValue:))
         // Settings for the task: the catalog variant with the same name and tag, else the task's default variant.
