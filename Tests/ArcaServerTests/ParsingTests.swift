@@ -1,5 +1,6 @@
 @testable import ArcaServer
 import ArcaTasks
+import Hummingbird
 import Testing
 
 @Suite struct ParsingTests {
@@ -7,6 +8,17 @@ import Testing
         #expect(JSONDepth.isWithin(2, Array(#"{"a":[1,2]}"#.utf8)))
         #expect(!JSONDepth.isWithin(2, Array(#"{"a":[[1]]}"#.utf8)))
         #expect(JSONDepth.isWithin(1, Array(#"{"a":"[[[[\"[[[["}"#.utf8)))
+    }
+
+    @Test func jsonBodyMustBeUTF8() throws {
+        #expect(JSONBody.firstInvalidUTF8(Array("{\"a\": \"é北\"}".utf8)) == nil)
+        #expect(JSONBody.firstInvalidUTF8([0x7B, 0x22, 0xC3, 0x28]) == 2)
+        #expect(JSONBody.firstInvalidUTF8([0x61, 0xED, 0xA0, 0x80]) == 1)  // a UTF-16 surrogate
+        let error = #expect(throws: ServerError.self) {
+            _ = try JSONBody.decode([String].self, from: [0x5B, 0x22, 0xFF, 0x22, 0x5D], maxDepth: 4)
+        }
+        #expect(error?.status == .badRequest)
+        #expect(error?.message.contains("not valid UTF-8 (bad sequence at byte 2)") == true)
     }
 
     @Test func multipartBoundaryAndFile() throws {

@@ -18,7 +18,10 @@ struct ServingMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            let e = ServerError(error)
+            var e = ServerError(error)
+            if context.endpointPath == nil, e.status == .notFound {
+                e.message = "no route for \(request.method.rawValue) \(request.uri.path)"
+            }
             errorMessage = e.message
             response = Self.errorResponse(e)
         }
