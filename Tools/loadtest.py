@@ -229,6 +229,8 @@ def main():
     ap.add_argument("--store", help="an existing store (default: a temporary one filled by `arca zoo install`)")
     ap.add_argument("--json", default=os.path.join(ROOT, ".build/loadtest.json"), help="where to write the summary")
     ap.add_argument("--port", type=int, default=18400)
+    ap.add_argument("--routes", nargs="+", choices=["embeddings", "faces"], default=["embeddings", "faces"])
+    ap.add_argument("--serve-args", default="", help="extra `arca serve` flags, e.g. '--max-batch 32'")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("loadtest: wrk not found (apt-get install -y wrk)")
@@ -252,9 +254,10 @@ def main():
             subprocess.run([args.arca, "zoo", "install", "--store", store], check=True, stdout=subprocess.DEVNULL)
         routes = {"embeddings": ("/v1/embeddings", text_env, "application/json", first_body),
                   "faces": ("/v1/faces?variant=full-range", face_env, "image/jpeg", photo)}
+        routes = {k: v for k, v in routes.items() if k in args.routes}
         with open(os.path.join(work, "arca.log"), "w") as log:
             summary["servers"]["arca"] = measure(
-                "arca", [args.arca, "serve", "--port", str(args.port), "--threads", "2", "--store", store],
+                "arca", [args.arca, "serve", "--port", str(args.port), "--threads", "2", "--store", store, *args.serve_args.split()],
                 {}, args.port, "/v2/health/ready", routes, args, log)
 
     if args.only in (None, "peer"):
@@ -265,6 +268,7 @@ def main():
                                    log=lambda m: print(m, file=sys.stderr))
         routes = {"embeddings": ("/v1/embeddings", text_env, "application/json", first_body),
                   "faces": ("/v1/faces", face_env, "image/jpeg", photo)}
+        routes = {k: v for k, v in routes.items() if k in args.routes}
         cmd = [sys.executable, os.path.join(ROOT, "Tools/loadtest_peer.py"), "--port", str(args.port + 1),
                "--onnx", onnx_path, "--tokenizer", os.path.join(models, "all-MiniLM-L6-v2/tokenizer.json"), "--threads", "2"]
         with open(os.path.join(work, "peer.log"), "w") as log:
