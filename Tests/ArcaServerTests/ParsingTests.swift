@@ -21,6 +21,27 @@ import Testing
         #expect(error?.message.contains("not valid UTF-8 (bad sequence at byte 2)") == true)
     }
 
+    @Test func lengthBucketsPadLessThanOneBatch() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let lengths = (0..<Int.random(in: 1...40, using: &rng)).map { _ in Int.random(in: 3...60, using: &rng) }
+            let groups = LengthBuckets.groups(lengths: lengths, granule: 8)
+            #expect(groups.flatMap { $0 }.sorted() == Array(lengths.indices))
+            var padded = 0
+            for g in groups {
+                let ceilings = Set(g.map { (lengths[$0] + 7) / 8 })
+                #expect(ceilings.count == 1)
+                #expect(g == g.sorted())
+                padded += g.count * (ceilings.first ?? 0) * 8
+            }
+            let oneBatch = lengths.count * ((lengths.max() ?? 0) + 7) / 8 * 8
+            #expect(padded <= oneBatch)
+            #expect(padded - lengths.reduce(0, +) < 8 * lengths.count)
+        }
+        #expect(LengthBuckets.groups(lengths: [9, 3, 16, 17], granule: 8) == [[1], [0, 2], [3]])
+        #expect(LengthBuckets.groups(lengths: []).isEmpty)
+    }
+
     @Test func multipartBoundaryAndFile() throws {
         #expect(Multipart.boundary(contentType: "multipart/form-data; boundary=\"ab c\"") == "ab c")
         #expect(Multipart.boundary(contentType: "image/png") == nil)

@@ -19,7 +19,8 @@ struct ServingMiddleware<Context: RequestContext>: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             var e = ServerError(error)
-            if context.endpointPath == nil, e.status == .notFound {
+            // The router's own 404 (no route matched) carries no message.
+            if let h = error as? HTTPError, h.status == .notFound, h.body == nil {
                 e.message = "no route for \(request.method.rawValue) \(request.uri.path)"
             }
             errorMessage = e.message
