@@ -4,7 +4,8 @@
 
 Run through Tools/loadtest, which builds release arca and holds /tmp/arca-build.lock for the whole
 measurement. The servers run one at a time on the same machine, each with two compute threads:
-arca `serve --threads 2` (two workers, single-threaded kernels per call) and the peer with one
+arca `serve --threads 2` (two workers; vision calls single-threaded, batched text calls one at a
+time with 2 kernel threads) and the peer with one
 uvicorn worker and onnxruntime intra_op_num_threads=2. For each server: seconds from process start
 to its health route answering 200 (arca: /v2/health/ready, after every zoo variant is loaded and
 warmed up; peer: /health, after its two models are loaded and warmed up), then wrk (2 threads,
