@@ -14,7 +14,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Longest wait, in milliseconds, for more embedding requests to batch.") var batchDelayMs = 5
     @Option(help: "Worker threads running model calls.") var threads = 2
     @Option(help: "Seconds a request may wait for its model before a 504.") var requestTimeoutS = 30.0
-    @Option(help: "Threads each model call's kernels use.") var computeThreads = 1
+    @Option(help: "Threads each vision model call's kernels use.") var computeThreads = 1
+    @Option(help: "Threads each text-embedding call's kernels use (text calls run one at a time, batched; default: --threads).")
+    var textThreads: Int?
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -25,6 +27,7 @@ struct Serve: AsyncParsableCommand {
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1...256") }
         guard requestTimeoutS > 0 else { throw ValidationError("--request-timeout-s must be positive") }
         guard (1...256).contains(computeThreads) else { throw ValidationError("--compute-threads must be in 1...256") }
+        if let textThreads, !(1...256).contains(textThreads) { throw ValidationError("--text-threads must be in 1...256") }
     }
 
     func run() async throws {
@@ -38,7 +41,8 @@ struct Serve: AsyncParsableCommand {
         config.requestTimeout = .milliseconds(Int64(requestTimeoutS * 1000))
         var logger = Logger(label: "arca.server")
         logger.logLevel = .info
-        let provider = try ServeBackend.makeProvider(logger: logger, computeThreads: computeThreads, store: try store.open())
+        let provider = try ServeBackend.makeProvider(logger: logger, computeThreads: computeThreads,
+                                                     textThreads: textThreads ?? threads, store: try store.open())
         try await ArcaServer(provider: provider, configuration: config, logger: logger).run()
     }
 }

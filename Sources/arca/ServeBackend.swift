@@ -8,12 +8,13 @@ import Logging
 
 /// The models `arca serve` hosts: every variant of the zoo catalog, loaded and warmed up.
 enum ServeBackend {
-    static func makeProvider(logger: Logger, computeThreads: Int, store: ModelStore) throws -> any ModelProvider {
+    static func makeProvider(logger: Logger, computeThreads: Int, textThreads: Int, store: ModelStore) throws -> any ModelProvider {
         let catalog = try ZooCatalog.bundled()
         let installed = try ZooStore.install(catalog: catalog, store: store)
         if !installed.isEmpty { logger.info("installed the default zoo", metadata: ["variants": "\(installed.joined(separator: ", "))"]) }
         let start = Date()
-        let provider = try ZooProvider(catalog: catalog, store: store, computeThreads: computeThreads, logger: logger)
+        let provider = try ZooProvider(catalog: catalog, store: store, computeThreads: computeThreads,
+                                       textThreads: textThreads, logger: logger)
         logger.info("models loaded and warmed up", metadata: [
             "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(start)))",
             "variants": "\(provider.repositoryIndex.count)",
@@ -28,16 +29,25 @@ final class ZooProvider: ModelProvider, @unchecked Sendable {
     let selfie: ZooSegmenter
     let text: ZooTextEmbedder
 
-    init(catalog: ZooCatalog, store: ModelStore, computeThreads: Int, logger: Logger) throws {
+    /// Vision calls of different variants run concurrently on the server's workers, each with
+    /// `computeThreads` kernel threads; text calls are batched and run one at a time (the model
+    /// holds one plan per shape), so each gets `textThreads` to use the CPU budget.
+    init(catalog: ZooCatalog, store: ModelStore, computeThreads: Int, textThreads: Int, logger: Logger) throws {
+        // MiniLM loads on its own thread while the vision models load here: start-up is the
+        // longer of the two, not their sum. Warm-up: one call per variant, so the first request
+        // pays no first-touch costs.
+        let textLoad = BackgroundLoad {
+            let text = try ZooTextEmbedder(catalog: catalog, store: store, threads: textThreads)
+            _ = try text.embed(["warm up"], variant: text.defaultVariant)
+            return text
+        }
         let pool = computeThreads <= 1 ? ThreadPool.serial : ThreadPool(threadCount: computeThreads)
         faces = try ZooFaceDetector(catalog: catalog, store: store, pool: pool)
         selfie = try ZooSegmenter(catalog: catalog, store: store, pool: pool)
-        text = try ZooTextEmbedder(catalog: catalog, store: store, threads: computeThreads)
-        // Warm-up: one call per variant, so the first request pays no first-touch costs.
         let blank = try RGBImage(width: 64, height: 48, pixels: [UInt8](repeating: 128, count: 64 * 48 * 3))
         for v in faces.variants { _ = try faces.run(blank, variant: v) }
         for v in selfie.variants { _ = try selfie.run(blank, variant: v) }
-        _ = try text.embed(["warm up"], variant: text.defaultVariant)
+        text = try textLoad.value()
     }
 
     var models: [any InferenceModel] { [faces, selfie, text] }
@@ -69,5 +79,28 @@ enum ServedImage {
         do { return try RGBImage(width: t.shape[1], height: t.shape[0], pixels: px) } catch {
             throw InferenceError.invalidInput("\(error)")
         }
+    }
+}
+
+/// Runs a throwing job on a new thread; ``value()`` waits for its result.
+private final class BackgroundLoad<T>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    // Written once by the thread before `done` is signalled, read after waiting on it.
+    private var result: Result<T, any Error>?
+
+    init(_ job: @escaping @Sendable () throws -> T) {
+        let thread = Thread { [self] in
+            result = Result { try job() }
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    func value() throws -> T {
+        done.wait()
+        done.signal()
+        guard let result else { throw InferenceError.unavailable("background load produced no result") }
+        return try result.get()
     }
 }

@@ -111,10 +111,20 @@ final class ZooTextEmbedder: TextEmbedder, InferenceModel, @unchecked Sendable {
     var inputs: [TensorMetadata] { [TensorMetadata(name: "text", datatype: .bytes, shape: [-1])] }
     var outputs: [TensorMetadata] { [TensorMetadata(name: "embedding", datatype: .fp32, shape: [-1, dimension])] }
 
+    /// The server merges concurrent requests into one call; texts run in groups of similar
+    /// token length so that short ones are not padded to the longest of the whole merge.
     func embed(_ texts: [String], variant: String) throws -> EmbeddingBatch {
         guard let m = models[variant] else { throw InferenceError.notFound("text-embedding has no variant '\(variant)'") }
-        let r = try m.embed(texts)
-        return EmbeddingBatch(vectors: r.embeddings, tokenCounts: r.tokenCounts)
+        guard texts.count <= TextEmbeddingModel.maxTextsPerCall else {
+            throw InferenceError.invalidInput("\(texts.count) texts exceed the limit of \(TextEmbeddingModel.maxTextsPerCall) per call")
+        }
+        let ids = texts.map { m.tokenizer.encode($0) }
+        var vectors = [[Float]](repeating: [], count: texts.count)
+        for group in LengthBuckets.groups(lengths: ids.map(\.count)) {
+            let v = try m.embed(tokenIDs: group.map { ids[$0] })
+            for (i, vector) in zip(group, v) { vectors[i] = vector }
+        }
+        return EmbeddingBatch(vectors: vectors, tokenCounts: ids.map(\.count))
     }
 
     func infer(_ request: InferenceRequest) throws -> InferenceResponse {

@@ -17,6 +17,16 @@ import Testing
         }
     }
 
+    @Test func unknownRouteIsAJSON404NamingIt() async throws {
+        try await withServer { client, _ in
+            let r = try await client.get("/v3/nothing?x=1")
+            #expect(r.status == .notFound)
+            #expect(r.errorMessage == "no route for GET /v3/nothing")
+            let known = try await client.get("/v2/models/nope")
+            #expect(known.errorMessage == "unknown model 'nope'")
+        }
+    }
+
     @Test func readinessFollowsTheProvider() async throws {
         let provider = DemoProvider(ready: false)
         try await withServer(provider) { client, _ in

@@ -1,5 +1,6 @@
 @testable import ArcaServer
 import ArcaTasks
+import Hummingbird
 import Testing
 
 @Suite struct ParsingTests {
@@ -7,6 +8,38 @@ import Testing
         #expect(JSONDepth.isWithin(2, Array(#"{"a":[1,2]}"#.utf8)))
         #expect(!JSONDepth.isWithin(2, Array(#"{"a":[[1]]}"#.utf8)))
         #expect(JSONDepth.isWithin(1, Array(#"{"a":"[[[[\"[[[["}"#.utf8)))
+    }
+
+    @Test func jsonBodyMustBeUTF8() throws {
+        #expect(JSONBody.firstInvalidUTF8(Array("{\"a\": \"é北\"}".utf8)) == nil)
+        #expect(JSONBody.firstInvalidUTF8([0x7B, 0x22, 0xC3, 0x28]) == 2)
+        #expect(JSONBody.firstInvalidUTF8([0x61, 0xED, 0xA0, 0x80]) == 1)  // a UTF-16 surrogate
+        let error = #expect(throws: ServerError.self) {
+            _ = try JSONBody.decode([String].self, from: [0x5B, 0x22, 0xFF, 0x22, 0x5D], maxDepth: 4)
+        }
+        #expect(error?.status == .badRequest)
+        #expect(error?.message.contains("not valid UTF-8 (bad sequence at byte 2)") == true)
+    }
+
+    @Test func lengthBucketsPadLessThanOneBatch() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let lengths = (0..<Int.random(in: 1...40, using: &rng)).map { _ in Int.random(in: 3...60, using: &rng) }
+            let groups = LengthBuckets.groups(lengths: lengths, granule: 8)
+            #expect(groups.flatMap { $0 }.sorted() == Array(lengths.indices))
+            var padded = 0
+            for g in groups {
+                let ceilings = Set(g.map { (lengths[$0] + 7) / 8 })
+                #expect(ceilings.count == 1)
+                #expect(g == g.sorted())
+                padded += g.count * (ceilings.first ?? 0) * 8
+            }
+            let oneBatch = lengths.count * ((lengths.max() ?? 0) + 7) / 8 * 8
+            #expect(padded <= oneBatch)
+            #expect(padded - lengths.reduce(0, +) < 8 * lengths.count)
+        }
+        #expect(LengthBuckets.groups(lengths: [9, 3, 16, 17], granule: 8) == [[1], [0, 2], [3]])
+        #expect(LengthBuckets.groups(lengths: []).isEmpty)
     }
 
     @Test func multipartBoundaryAndFile() throws {

@@ -22,15 +22,33 @@ extension Request {
 }
 
 enum JSONBody {
-    /// Decodes `T` from JSON bytes, refusing nesting deeper than `maxDepth` before parsing.
+    /// Decodes `T` from JSON bytes, refusing nesting deeper than `maxDepth` and text that is
+    /// not UTF-8 before parsing.
     static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, maxDepth: Int) throws -> T {
         guard JSONDepth.isWithin(maxDepth, bytes) else {
             throw ServerError.badRequest("JSON nests deeper than \(maxDepth) levels")
+        }
+        if let offset = firstInvalidUTF8(bytes) {
+            throw ServerError.badRequest("JSON body is not valid UTF-8 (bad sequence at byte \(offset))")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {
             throw ServerError.badRequest("invalid JSON body: \(describe(error))")
+        }
+    }
+
+    /// Offset of the first byte that starts an invalid UTF-8 sequence, or nil if all are valid.
+    static func firstInvalidUTF8(_ bytes: some Collection<UInt8>) -> Int? {
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let s): offset += UTF8.width(s)
+            case .emptyInput: return nil
+            case .error: return offset
+            }
         }
     }
 

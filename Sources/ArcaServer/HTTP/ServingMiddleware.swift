@@ -18,7 +18,11 @@ struct ServingMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            let e = ServerError(error)
+            var e = ServerError(error)
+            // The router's own 404 (no route matched) carries no message.
+            if let h = error as? HTTPError, h.status == .notFound, h.body == nil {
+                e.message = "no route for \(request.method.rawValue) \(request.uri.path)"
+            }
             errorMessage = e.message
             response = Self.errorResponse(e)
         }
