@@ -42,7 +42,7 @@ public struct AuthChallenge: Sendable, Hashable {
                 s.skip { $0 == 0x20 || $0 == 0x09 }
                 guard s.eat(0x3D) else { s.pos = mark; break }
                 s.skip { $0 == 0x20 || $0 == 0x09 }
-                guard let value = s.quoted() ?? s.token() else { return out + [challenge] }
+                guard let value = s.quoted() ?? s.bare() else { return out + [challenge] }
                 challenge.parameters[name.lowercased()] = value
                 s.skip { $0 == 0x20 || $0 == 0x09 }
                 guard s.eat(0x2C) else { break }
@@ -73,6 +73,13 @@ public struct AuthChallenge: Sendable, Hashable {
                 (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
                     || Array("!#$%&'*+-.^_`|~/".utf8).contains(b)
             }
+            return pos > start ? String(decoding: bytes[start..<pos], as: UTF8.self) : nil
+        }
+
+        /// An unquoted value, leniently up to the next comma or blank (registries send bare URLs).
+        mutating func bare() -> String? {
+            let start = pos
+            skip { $0 != 0x2C && $0 != 0x20 && $0 != 0x09 && $0 != 0x22 }
             return pos > start ? String(decoding: bytes[start..<pos], as: UTF8.self) : nil
         }
 

@@ -13,14 +13,16 @@ import Testing
     }
 
     /// A small synthetic model (not runnable): config, a graph blob and a weights blob.
-    static func publishSynthetic(_ store: ModelStore, name: String = "tiny", tag: String = "v1") throws -> Descriptor {
+    @discardableResult
+    static func publishSynthetic(_ store: ModelStore, name: String = "tiny", tag: String = "v1", seed: UInt64 = 7) throws -> Descriptor {
         try store.publish(name: name, variant: tag, config: ModelConfigTests.sample(),
-                          layers: [.graph(TestSupport.randomBytes(3000, seed: 7)), try .weights(TestSupport.weightLikeFloat32(20_000, seed: 8), dtype: .float32, level: 3)])
+                          layers: [.graph(TestSupport.randomBytes(3000, seed: seed)), try .weights(TestSupport.weightLikeFloat32(20_000, seed: seed + 1), dtype: .float32, level: 3)])
     }
 
-    static func client(_ server: RegistryServer, _ ref: RemoteReference, credentials: RegistryCredentials? = nil) -> (DistributionClient, AsyncHTTPTransport) {
+    static func client(_ server: RegistryServer, _ ref: RemoteReference, credentials: RegistryCredentials? = nil,
+                       chunkSize: Int = 64 << 10) -> (DistributionClient, AsyncHTTPTransport) {
         let transport = AsyncHTTPTransport()
-        return (DistributionClient(for: ref, transport: transport, credentials: credentials, chunkSize: 64 << 10), transport)
+        return (DistributionClient(for: ref, transport: transport, credentials: credentials, chunkSize: chunkSize), transport)
     }
 
     /// Everything the store holds, by file name and content digest.
@@ -42,7 +44,7 @@ import Testing
         let (m, v) = try catalog.resolve("face-detection:short-range")
         try ZooStore.publish(m, v, store: source)
         let remote = try RemoteReference(parsing: "\(server.address)/zoo/face-detection:short-range")
-        let (client, transport) = Self.client(server, remote)
+        let (client, transport) = Self.client(server, remote, chunkSize: 16 << 10)
         defer { Task { await transport.shutdown() } }
 
         var steps: [String] = []
@@ -51,8 +53,8 @@ import Testing
         #expect(pushed.manifest == (try source.resolve("face-detection:short-range")).digest)
         #expect(pushed.uploaded == [original.config.digest] + original.layers.map(\.digest) && pushed.skipped.isEmpty)
         #expect(steps.first == "blob 1/3" && steps.last == "done")
-        // The weights layer is several 64 KiB chunks: the chunked PATCH path ran.
-        #expect(original.layers.contains { $0.size > 3 * (64 << 10) })
+        // The weights layer is several 16 KiB chunks: the chunked PATCH path ran.
+        #expect(original.layers.contains { $0.size > 3 * (16 << 10) })
 
         let again = try await client.push("face-detection:short-range", from: source, to: try RemoteReference(parsing: "\(server.address)/zoo/face-detection:copy"))
         #expect(again.uploaded.isEmpty && again.skipped.count == 3 && again.manifest == pushed.manifest)
@@ -113,7 +115,7 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
 
         let target = try ModelStore(root: TestSupport.temporaryDirectory())
-        try Self.publishSynthetic(target, name: "kept", tag: "v0")
+        try Self.publishSynthetic(target, name: "kept", tag: "v0", seed: 100)
         let before = try Self.snapshot(target)
         do {
             _ = try await client.pull(remote, into: target)

@@ -65,7 +65,7 @@ final class RegistryServer {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: binary)
             p.arguments = ["serve", root + "/config.yml"]
-            FileManager.default.createFile(atPath: root + "/registry.log", contents: nil)
+            _ = FileManager.default.createFile(atPath: root + "/registry.log", contents: nil)
             let log = try FileHandle(forWritingTo: URL(fileURLWithPath: root + "/registry.log"))
             p.standardOutput = log
             p.standardError = log
