@@ -7,6 +7,7 @@ public struct PushReport: Sendable {
     public var uploaded: [Digest]
     /// Blobs the registry already had.
     public var skipped: [Digest]
+    /// Bytes of the blobs sent (the manifest not counted).
     public var bytesUploaded: Int64
 }
 
@@ -52,7 +53,6 @@ extension DistributionClient {
         if let echoed = r.header("Docker-Content-Digest"), let d = Digest(echoed), d != descriptor.digest {
             throw .digestMismatch(expected: descriptor.digest, actual: d)
         }
-        report.bytesUploaded += Int64(manifestBytes.count)
         progress(TransferProgress(step: "done", completedBytes: total, totalBytes: total))
         return report
     }

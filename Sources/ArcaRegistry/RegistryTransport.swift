@@ -34,6 +34,7 @@ public struct RegistryHTTPResponse: Sendable {
         headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
     }
 
+    /// Status 200...299.
     public var isSuccess: Bool { (200..<300).contains(status) }
 }
 

@@ -8,6 +8,7 @@ public struct RemoteReference: Hashable, Sendable, CustomStringConvertible {
     public let repository: String
     public let tag: String
 
+    /// Parses `HOST[:PORT]/REPO[:TAG]`; throws ``RegistryError/invalidReference(_:reason:)`` saying which part is wrong.
     public init(parsing text: String) throws(RegistryError) {
         guard let slash = text.firstIndex(of: "/") else {
             throw .invalidReference(text, reason: "expected HOST[:PORT]/REPOSITORY[:TAG]")

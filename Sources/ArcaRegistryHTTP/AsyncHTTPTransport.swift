@@ -20,10 +20,12 @@ public final class AsyncHTTPTransport: RegistryTransport {
         deadlineSeconds = requestTimeout
     }
 
+    /// Shuts the HTTP client down; required before the transport is released.
     public func shutdown() async {
         try? await client.shutdown()
     }
 
+    /// Sends one request; see ``RegistryTransport`` for the contract.
     public func send(
         _ request: RegistryHTTPRequest, maxBodyBytes: Int64, body: ([UInt8]) throws(RegistryError) -> Void
     ) async throws(RegistryError) -> RegistryHTTPResponse {
