@@ -64,7 +64,7 @@ public final class DistributionClient {
             if let authorization { req.headers.append((name: "Authorization", value: authorization)) }
             let response = try await transport.send(req, maxBodyBytes: maxBodyBytes, body: body)
             guard response.status == 401, !answered else {
-                if response.status == 401 { throw .unauthorized(Self.errorDetail(response, fallback: "credentials were refused")) }
+                if response.status == 401 { throw .unauthorized("registry \(registry) refused the credentials (\(Self.errorDetail(response, fallback: "HTTP 401")))") }
                 return (response, answered)
             }
             try await answer(AuthChallenge.parse(response.headers(named: "WWW-Authenticate").joined(separator: ", ")), scope: scope)
