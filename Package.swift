@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(name: "ArcaTensor", swiftSettings: hostOptimized),
@@ -34,6 +35,7 @@ let package = Package(
         .target(name: "ArcaImport", dependencies: ["ArcaTensor", "ArcaIR"], swiftSettings: hostOptimized),
         .target(name: "ArcaTasks", dependencies: ["ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "CTurboJPEG", "CPNG"], swiftSettings: hostOptimized),
         .target(name: "ArcaRegistry", dependencies: ["ArcaTensor", "ArcaIR", "ArcaImport", "CZstd", "CArcaProto"], swiftSettings: hostOptimized),
+        .target(name: "ArcaRegistryHTTP", dependencies: ["ArcaRegistry", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .target(name: "ArcaZoo", dependencies: ["ArcaTensor", "ArcaIR", "ArcaRuntime", "ArcaImport", "ArcaTasks", "ArcaRegistry"], swiftSettings: hostOptimized),
         .target(
             name: "ArcaServer",
@@ -47,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "arca",
             dependencies: [
-                "ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "ArcaImport", "ArcaTasks", "ArcaRegistry", "ArcaZoo", "ArcaServer",
+                "ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "ArcaImport", "ArcaTasks", "ArcaRegistry", "ArcaRegistryHTTP", "ArcaZoo", "ArcaServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -67,7 +69,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ArcaZooTests", dependencies: ["ArcaZoo", "ArcaTasks", "ArcaImport", "ArcaRuntime", "ArcaTensor"]),
-        .testTarget(name: "ArcaRegistryTests", dependencies: ["ArcaRegistry", "ArcaImport", "ArcaRuntime", "ArcaTensor"]),
+        .testTarget(
+            name: "ArcaRegistryTests",
+            dependencies: ["ArcaRegistry", "ArcaRegistryHTTP", "ArcaZoo", "ArcaTasks", "ArcaKernels", "ArcaImport", "ArcaRuntime", "ArcaTensor"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
