@@ -75,22 +75,48 @@ public enum Attention {
         }
     }
 
+    /// Masked, scaled softmax of one score row in place, 16 lanes at a time: masked keys get
+    /// -inf (weight 0); a row with every key masked becomes zeros.
     @inline(__always)
     static func softmaxRow(_ row: UnsafeMutablePointer<Float>, _ n: Int, scale: Float, mask: UnsafePointer<Float>?) {
-        var maxV = -Float.infinity
-        for j in 0..<n {
+        typealias V = SIMD16<Float>
+        let raw = UnsafeMutableRawPointer(row)
+        var maxV = V(repeating: -.infinity)
+        var j = 0
+        while j + 16 <= n {
+            var x = raw.loadUnaligned(fromByteOffset: j * 4, as: V.self) * scale
+            if let mask { x.replace(with: -.infinity, where: UnsafeRawPointer(mask + j).loadUnaligned(as: V.self) .== 0) }
+            raw.storeBytes(of: x, toByteOffset: j * 4, as: V.self)
+            maxV = maxV.maximum(x)
+            j += 16
+        }
+        var maxS = maxV.max()
+        while j < n {
             var x = row[j] * scale
             if let mask, mask[j] == 0 { x = -.infinity }
             row[j] = x
-            maxV = max(maxV, x)
+            maxS = max(maxS, x)
+            j += 1
         }
-        if maxV == -.infinity {
-            row.update(repeating: 0, count: n)
+        if maxS == -.infinity || maxS.isNaN {
+            row.update(repeating: maxS.isNaN ? .nan : 0, count: n)
             return
         }
-        Vectorized.map(row, n) { Vectorized.exp($0 - maxV) }
-        var sum: Float = 0
-        for j in 0..<n { sum += row[j] }
+        var sumV = V()
+        j = 0
+        while j + 16 <= n {
+            let e = Vectorized.expNonPositive(raw.loadUnaligned(fromByteOffset: j * 4, as: V.self) - maxS)
+            raw.storeBytes(of: e, toByteOffset: j * 4, as: V.self)
+            sumV += e
+            j += 16
+        }
+        var sum = sumV.sum()
+        if j < n {
+            var tail = V(repeating: -.infinity)
+            for t in 0..<(n - j) { tail[t] = row[j + t] - maxS }
+            let e = Vectorized.expNonPositive(tail)
+            for t in 0..<(n - j) { row[j + t] = e[t]; sum += e[t] }
+        }
         let inv = 1 / sum
         Vectorized.map(row, n) { $0 * inv }
     }

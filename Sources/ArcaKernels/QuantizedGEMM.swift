@@ -51,6 +51,9 @@ public enum QuantizedGEMM {
                 else if b.panels / (chunks + 1) >= 2 { chunks += 1 }
                 else { break }
             }
+            // Equal task counts per thread (17 blocks on 2 threads would leave one idle for 1/17).
+            let threads = pool.threadCount
+            while (rowBlocks * chunks) % threads != 0 && rowPanels / (rowBlocks + 1) >= 1 { rowBlocks += 1 }
             pool.parallelFor(count: rowBlocks * chunks) { task in
                 let (_, aq, rowScales, c) = shared.value
                 let ib = task / chunks, chunk = task % chunks

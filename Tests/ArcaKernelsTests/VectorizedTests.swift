@@ -43,4 +43,27 @@ import Testing
         }
         #expect(bad == 0, "\(name): \(bad) outside \(tol); first \(first); worst abs \(worstAbs) rel \(worstRel)")
     }
+
+    /// The softmax exp: every grid point ≤ 0 (and -inf) against libm, with exp's tolerance.
+    @Test func expNonPositiveMatchesLibm() {
+        let xs = Self.grid.filter { $0 <= 0 } + [-.infinity, -1e-38, -87.4, -120]
+        var bad = 0, first = ""
+        var i = 0
+        while i < xs.count {
+            var v = SIMD16<Float>(repeating: 0)
+            let n = min(16, xs.count - i)
+            for t in 0..<n { v[t] = xs[i + t] }
+            let y = Vectorized.expNonPositive(v)
+            for t in 0..<n {
+                let x = xs[i + t]
+                let r = x < -87.33654 ? Float(0) : Float(Foundation.exp(Double(x)))
+                if !Vectorized.Tolerances.exp.allows(y[t], r) {
+                    if bad == 0 { first = "x=\(x): \(y[t]) vs \(r)" }
+                    bad += 1
+                }
+            }
+            i += 16
+        }
+        #expect(bad == 0, "\(bad) outside; first \(first)")
+    }
 }
