@@ -23,7 +23,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "ArcaTensor", swiftSettings: hostOptimized),
-        .target(name: "CArcaCPU"),
+        // C helpers (SHA-NI) are optimized in every configuration, like the Swift kernels.
+        .target(name: "CArcaCPU", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "ArcaKernels", dependencies: ["ArcaTensor", "CArcaCPU"], swiftSettings: hostOptimized),
         .target(name: "ArcaIR", dependencies: ["ArcaTensor"], swiftSettings: hostOptimized),
         .target(name: "ArcaRuntime", dependencies: ["ArcaTensor", "ArcaKernels", "ArcaIR"], swiftSettings: hostOptimized),
@@ -34,7 +35,7 @@ let package = Package(
         .target(name: "CArcaProto", dependencies: ["CProtobufC"]),
         .target(name: "ArcaImport", dependencies: ["ArcaTensor", "ArcaIR"], swiftSettings: hostOptimized),
         .target(name: "ArcaTasks", dependencies: ["ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "CTurboJPEG", "CPNG"], swiftSettings: hostOptimized),
-        .target(name: "ArcaRegistry", dependencies: ["ArcaTensor", "ArcaIR", "ArcaImport", "CZstd", "CArcaProto"], swiftSettings: hostOptimized),
+        .target(name: "ArcaRegistry", dependencies: ["ArcaTensor", "ArcaIR", "ArcaImport", "CZstd", "CArcaProto", "CArcaCPU"], swiftSettings: hostOptimized),
         .target(name: "ArcaRegistryHTTP", dependencies: ["ArcaRegistry", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .target(name: "ArcaZoo", dependencies: ["ArcaTensor", "ArcaIR", "ArcaRuntime", "ArcaImport", "ArcaTasks", "ArcaRegistry"], swiftSettings: hostOptimized),
         .target(
@@ -71,7 +72,7 @@ let package = Package(
         .testTarget(name: "ArcaZooTests", dependencies: ["ArcaZoo", "ArcaTasks", "ArcaImport", "ArcaRuntime", "ArcaTensor"]),
         .testTarget(
             name: "ArcaRegistryTests",
-            dependencies: ["ArcaRegistry", "ArcaRegistryHTTP", "ArcaZoo", "ArcaTasks", "ArcaKernels", "ArcaImport", "ArcaRuntime", "ArcaTensor"]
+            dependencies: ["ArcaRegistry", "ArcaRegistryHTTP", "ArcaZoo", "ArcaTasks", "ArcaKernels", "CArcaCPU", "ArcaImport", "ArcaRuntime", "ArcaTensor"]
         ),
     ],
     swiftLanguageModes: [.v6]

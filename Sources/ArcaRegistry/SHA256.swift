@@ -1,5 +1,10 @@
-/// Streaming SHA-256 (FIPS 180-4) in plain Swift.
+import CArcaCPU
+
+/// Streaming SHA-256 (FIPS 180-4): the CPU's SHA instructions when it has them (x86 SHA-NI,
+/// ~5x faster), else plain Swift; both give the same digests (tests compare them).
 public struct SHA256: Sendable {
+    /// Whether full blocks go through the SHA instructions (false forces plain Swift).
+    nonisolated(unsafe) static var useHardware = arca_sha256_hw_available() != 0
     private var state: SIMD8<UInt32> = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]
@@ -19,6 +24,14 @@ public struct SHA256: Sendable {
             guard pending.count == 64 else { return }
             pending.withUnsafeBytes { Self.compress(&state, $0.baseAddress!) }
             pending.removeAll(keepingCapacity: true)
+        }
+        let blocks = (bytes.count - offset) / 64
+        if blocks > 0 && Self.useHardware {
+            withUnsafeMutableBytes(of: &state) { s in
+                arca_sha256_hw_blocks(s.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                                      bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, blocks)
+            }
+            offset += blocks * 64
         }
         while bytes.count - offset >= 64 {
             Self.compress(&state, bytes.baseAddress! + offset)

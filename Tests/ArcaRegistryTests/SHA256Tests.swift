@@ -1,3 +1,4 @@
+import CArcaCPU
 import Testing
 @testable import ArcaRegistry
 
@@ -25,6 +26,20 @@ import Testing
         var bytewise = SHA256()
         for b in data { bytewise.update([b]) }
         #expect(bytewise.finalize() == whole)
+    }
+
+    /// SHA-NI (where the CPU has it) and the Swift rounds agree on every length and content;
+    /// the known vectors above run through whichever path this CPU takes.
+    @Test func hardwareAndSoftwareAgree() {
+        let data = TestSupport.randomBytes(70_000, seed: 11)
+        for n in [0, 1, 63, 64, 65, 127, 128, 129, 1000, 4096, 70_000] {
+            let slice = Array(data[..<n])
+            SHA256.useHardware = false
+            let software = SHA256.hash(slice)
+            SHA256.useHardware = arca_sha256_hw_available() != 0
+            #expect(SHA256.hash(slice) == software, "length \(n)")
+        }
+        print("SHA-256 hardware path: \(SHA256.useHardware)")
     }
 
     @Test func digestParsingIsStrict() {

@@ -1,6 +1,7 @@
 #ifndef ARCA_CPU_H
 #define ARCA_CPU_H
 #include "arca_int8.h"
+#include "arca_sha256.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 /// Sets flush-to-zero and denormals-are-zero for the calling thread (MXCSR bits 15 and 6):
