@@ -37,9 +37,7 @@ final class ZooProvider: ModelProvider, @unchecked Sendable {
         // longer of the two, not their sum. Warm-up: one call per variant, so the first request
         // pays no first-touch costs.
         let textLoad = BackgroundLoad {
-            let text = try ZooTextEmbedder(catalog: catalog, store: store, threads: textThreads)
-            _ = try text.embed(["warm up"], variant: text.defaultVariant)
-            return text
+            try ZooTextEmbedder(catalog: catalog, store: store, threads: textThreads)
         }
         let pool = computeThreads <= 1 ? ThreadPool.serial : ThreadPool(threadCount: computeThreads)
         faces = try ZooFaceDetector(catalog: catalog, store: store, pool: pool)
@@ -83,7 +81,7 @@ enum ServedImage {
 }
 
 /// Runs a throwing job on a new thread; ``value()`` waits for its result.
-private final class BackgroundLoad<T>: @unchecked Sendable {
+final class BackgroundLoad<T>: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     // Written once by the thread before `done` is signalled, read after waiting on it.
     private var result: Result<T, any Error>?

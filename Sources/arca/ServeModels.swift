@@ -102,8 +102,17 @@ final class ZooTextEmbedder: TextEmbedder, InferenceModel, @unchecked Sendable {
         let m = try catalog.model(name)
         variants = m.variants.map(\.tag)
         defaultVariant = m.defaultVariant?.tag ?? variants[0]
+        // Each variant loads (read, verify, decompress, pack) and warms up on its own thread.
+        let name = self.name
+        let loads = variants.map { v in
+            BackgroundLoad { () throws -> TextEmbeddingModel in
+                let model = try ZooLoader.textEmbedder("\(name):\(v)", catalog: catalog, store: store, threads: threads).0
+                _ = try model.embed(["warm up"])
+                return model
+            }
+        }
         var models: [String: TextEmbeddingModel] = [:]
-        for v in variants { models[v] = try ZooLoader.textEmbedder("\(name):\(v)", catalog: catalog, store: store, threads: threads).0 }
+        for (v, load) in zip(variants, loads) { models[v] = try load.value() }
         self.models = models
         dimension = models[defaultVariant]?.dimension ?? 384
     }
