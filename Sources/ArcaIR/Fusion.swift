@@ -77,6 +77,21 @@ extension Graph {
         let users = consumers()
         let outputSet = Set(outputs)
         for (i, node) in nodes.enumerated() {
+            if case .pad(let pa) = node.op, let j = spatialPadConsumer(pa, node, users: users, outputs: outputSet) {
+                // Zero padding of H and W only, read by one convolution: the convolution pads instead.
+                let (t, l, b, r) = (pa.before[1], pa.before[2], pa.after[1], pa.after[2])
+                func widened(_ p: Padding) -> Padding {
+                    guard case .explicit(let pt, let pl, let pb, let pr) = p else { return .explicit(top: t, left: l, bottom: b, right: r) }
+                    return .explicit(top: pt + t, left: pl + l, bottom: pb + b, right: pr + r)
+                }
+                switch nodes[j].op {
+                case .conv2d(var a): a.padding = widened(a.padding); nodes[j].op = .conv2d(a)
+                case .depthwiseConv2d(var a): a.padding = widened(a.padding); nodes[j].op = .depthwiseConv2d(a)
+                default: continue
+                }
+                nodes[j].inputs[0] = node.inputs[0]
+                return i
+            }
             guard let act = node.op.fusedActivation, act == .none, node.outputs.count == 1 else { continue }
             let v = node.outputs[0]
             guard !outputSet.contains(v), users[v].count == 1 else { continue }
@@ -94,8 +109,50 @@ extension Graph {
                 nodes[i].outputs = next.outputs
                 return j
             }
+            if case .binary(.add, let fused) = next.op, case .conv2d(var a) = node.op, !a.hasResidual,
+               let r = residualOperand(add: next, from: v, producedBefore: i) {
+                a.residual = true
+                a.activation = fused
+                nodes[i].op = .conv2d(a)
+                nodes[i].inputs.append(r)
+                nodes[i].outputs = next.outputs
+                return j
+            }
         }
         return nil
+    }
+
+    /// The index of the convolution that alone reads this pad's output, when the pad adds zeros
+    /// to H and W only (NHWC) and the convolution's own padding is valid or explicit.
+    private func spatialPadConsumer(_ pa: PadAttributes, _ node: Node, users: [[Int]], outputs: Set<ValueID>) -> Int? {
+        guard pa.value == 0, pa.before.count == 4, pa.after.count == 4, node.inputs.count >= 1, node.outputs.count == 1,
+              pa.before[0] == 0, pa.after[0] == 0, pa.before[3] == 0, pa.after[3] == 0,
+              (pa.before + pa.after).allSatisfy({ $0 >= 0 && $0 <= 1 << 16 }) else { return nil }
+        let v = node.outputs[0]
+        guard !outputs.contains(v), users[v].count == 1 else { return nil }
+        let j = users[v][0]
+        let consumer = nodes[j]
+        guard consumer.inputs.first == v, consumer.inputs.filter({ $0 == v }).count == 1 else { return nil }
+        switch consumer.op {
+        case .conv2d(let a) where a.padding == .valid || { if case .explicit = a.padding { true } else { false } }():
+            return j
+        case .depthwiseConv2d(let a) where a.padding == .valid || { if case .explicit = a.padding { true } else { false } }():
+            return j
+        default:
+            return nil
+        }
+    }
+
+    /// The other operand of `add` when it can be added inside the convolution that produces `v`:
+    /// the same float32 shape, fully known, and available before node `index` runs.
+    private func residualOperand(add: Node, from v: ValueID, producedBefore index: Int) -> ValueID? {
+        guard add.inputs.count == 2, add.inputs.filter({ $0 == v }).count == 1 else { return nil }
+        let other = add.inputs[0] == v ? add.inputs[1] : add.inputs[0]
+        let s = values[v].shape
+        guard values[other].dtype == .float32, values[other].shape == s, s.allSatisfy({ $0 > 0 }) else { return nil }
+        if constants[other] != nil || inputs.contains(other) { return other }
+        guard let producer = nodes.firstIndex(where: { $0.outputs.contains(other) }) else { return nil }
+        return producer < index ? other : nil
     }
 
     /// The id of a `[C]` float32 constant equal to the other operand of `add`, when adding it

@@ -9,7 +9,8 @@ import ArcaTensor
 /// `[outC, kH, kW, inC]`; matmul weights `[K, N]` unless `transposeB`.
 /// Optional inputs (bias) are omitted from `Node.inputs`, never placeholders.
 public enum Op: Sendable, Hashable, Codable {
-    /// inputs: x [N,H,W,C], w (OHWI), bias [outC]?
+    /// inputs: x [N,H,W,C], w (OHWI), bias [outC]?, then residual [N,oH,oW,outC] when
+    /// `residual` is set: y = act(conv(x) + bias + residual).
     case conv2d(Conv2DAttributes)
     /// inputs: x [N,H,W,C], w [kH,kW,C*m], bias [C*m]?
     case depthwiseConv2d(DepthwiseConv2DAttributes)
@@ -113,13 +114,19 @@ public struct Conv2DAttributes: Sendable, Hashable, Codable {
     public var padding: Padding
     public var groups: Int
     public var activation: FusedActivation
+    /// The last input is added to the output before the activation (a fused residual `add`).
+    /// Optional so that graphs serialized without it decode unchanged.
+    public var residual: Bool?
 
     public init(strideH: Int = 1, strideW: Int = 1, dilationH: Int = 1, dilationW: Int = 1,
-                padding: Padding = .valid, groups: Int = 1, activation: FusedActivation = .none) {
+                padding: Padding = .valid, groups: Int = 1, activation: FusedActivation = .none, residual: Bool? = nil) {
         self.strideH = strideH; self.strideW = strideW
         self.dilationH = dilationH; self.dilationW = dilationW
         self.padding = padding; self.groups = groups; self.activation = activation
+        self.residual = residual
     }
+
+    public var hasResidual: Bool { residual ?? false }
 }
 
 public struct DepthwiseConv2DAttributes: Sendable, Hashable, Codable {

@@ -33,7 +33,7 @@ extension ShapeRules {
     }
 
     static func conv2d(_ a: Conv2DAttributes, _ x: RuleInputs) throws -> (DType, [Int]) {
-        try inputs(x, 2...3)
+        try inputs(x, a.hasResidual ? 3...4 : 2...3)
         try float32(x, 0, 1)
         try rank(x, 0, 4, "input")
         try rank(x, 1, 4, "weights [outC, kH, kW, inC/groups]")
@@ -50,10 +50,18 @@ extension ShapeRules {
         guard s[3] < 0 || w[3] < 0 || w[3] * a.groups == s[3] else {
             throw RuleFailure.shape("weights expect \(w[3] * a.groups) input channels, input has \(s[3])")
         }
-        try bias(x, 2, channels: w[0])
+        if x.count == (a.hasResidual ? 4 : 3) { try bias(x, 2, channels: w[0]) }
         let (oh, ow) = try spatialOutput(s, kH: w[1], kW: w[2], strideH: a.strideH, strideW: a.strideW,
                                          dilationH: a.dilationH, dilationW: a.dilationW, padding: a.padding)
-        return (.float32, [s[0], oh, ow, w[0]])
+        let out = [s[0], oh, ow, w[0]]
+        if a.hasResidual {
+            let r = x.count - 1
+            try float32(x, r)
+            guard x[r].shape.count == 4, zip(x[r].shape, out).allSatisfy({ same($0, $1) }) else {
+                throw RuleFailure.shape("residual must have the output's shape \(out), got \(x[r].shape)")
+            }
+        }
+        return (.float32, out)
     }
 
     static func depthwise(_ a: DepthwiseConv2DAttributes, _ x: RuleInputs) throws -> (DType, [Int]) {

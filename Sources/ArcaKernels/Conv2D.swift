@@ -54,34 +54,37 @@ public enum Conv2D {
     /// Convolution with weights packed on the fly; prefer ``prepare(_:weights:pool:)`` for repeated calls.
     public static func run(_ p: Conv2DParams, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                            bias: UnsafePointer<Float>?, activation: Activation,
-                           output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+                           output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil, pool: ThreadPool) {
         let prepared = prepare(p, weights: weights, pool: pool)
-        run(p, prepared: prepared, input: input, bias: bias, activation: activation, output: output, pool: pool)
+        run(p, prepared: prepared, input: input, bias: bias, activation: activation, output: output, residual: residual, pool: pool)
     }
 
     /// Convolution with prepared weights. `prepared` must come from the same params.
+    /// `residual` (the output's shape) is added before the activation.
     public static func run(_ p: Conv2DParams, prepared: PreparedConv2D, input: UnsafePointer<Float>,
                            bias: UnsafePointer<Float>?, activation: Activation,
-                           output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+                           output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil, pool: ThreadPool) {
         let isPointwise = p.kH == 1 && p.kW == 1 && p.strideH == 1 && p.strideW == 1 &&
             p.padTop == 0 && p.padLeft == 0 && p.padBottom == 0 && p.padRight == 0 && p.groups == 1
         if isPointwise {
             let m = p.batch * p.inH * p.inW
             if let d = prepared.direct.first {
-                DirectGEMM.run(m: m, a: input, lda: p.inC, b: d, bias: bias, activation: activation, c: output, ldc: p.outC, pool: pool)
+                DirectGEMM.run(m: m, a: input, lda: p.inC, b: d, bias: bias, activation: activation, c: output, ldc: p.outC,
+                               residual: residual, pool: pool)
                 return
             }
             GEMM.sgemm(m: m, a: MatrixOperand(input, rowStride: p.inC), b: prepared.groupWeights[0],
-                       c: output, ldc: p.outC, epilogue: GEMMEpilogue(bias: bias, activation: activation), pool: pool)
+                       c: output, ldc: p.outC,
+                       epilogue: GEMMEpilogue(bias: bias, activation: activation, residual: residual, residualStride: p.outC), pool: pool)
             return
         }
         let outH = p.outH, outW = p.outW
         let k = p.kH * p.kW * p.groupInC
         let rowsPerTile = max(1, min(outH, tileFloats / max(1, outW * k)))
         let tiles = (outH + rowsPerTile - 1) / rowsPerTile
-        let shared = SendableBox((input, bias, output, prepared))
+        let shared = SendableBox((input, bias, output, prepared, residual))
         pool.parallelFor(count: p.batch * tiles) { task in
-            let (input, bias, output, prepared) = shared.value
+            let (input, bias, output, prepared, residual) = shared.value
             let n = task / tiles
             let oy0 = (task % tiles) * rowsPerTile
             let rows = min(rowsPerTile, outH - oy0)
@@ -89,14 +92,17 @@ public enum Conv2D {
             Scratch.withFloats(m * k) { col in
                 for g in 0..<p.groups {
                     im2col(p, input: input, image: n, firstRow: oy0, rows: rows, channel0: g * p.groupInC, into: col)
-                    let c = output + ((n * outH + oy0) * outW) * p.outC + g * p.groupOutC
+                    let offset = ((n * outH + oy0) * outW) * p.outC + g * p.groupOutC
+                    let c = output + offset
+                    let r = residual.map { $0 + offset }
                     let groupBias = bias.map { $0 + g * p.groupOutC }
                     if prepared.direct.isEmpty {
                         GEMM.sgemm(m: m, a: MatrixOperand(col, rowStride: k), b: prepared.groupWeights[g], c: c, ldc: p.outC,
-                                   epilogue: GEMMEpilogue(bias: groupBias, activation: activation), pool: .serial)
+                                   epilogue: GEMMEpilogue(bias: groupBias, activation: activation, residual: r, residualStride: p.outC),
+                                   pool: .serial)
                     } else {
                         DirectGEMM.rows(0..<m, a: col, lda: k, b: prepared.direct[g], bias: groupBias,
-                                        activation: activation, c: c, ldc: p.outC)
+                                        activation: activation, c: c, ldc: p.outC, residual: r)
                     }
                 }
             }

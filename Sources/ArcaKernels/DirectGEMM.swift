@@ -49,18 +49,22 @@ enum DirectGEMM {
     static let chunk = 48
 
     static func run(m: Int, a: UnsafePointer<Float>, lda: Int, b: DirectB, bias: UnsafePointer<Float>?,
-                    activation: Activation, c: UnsafeMutablePointer<Float>, ldc: Int, pool: ThreadPool) {
+                    activation: Activation, c: UnsafeMutablePointer<Float>, ldc: Int,
+                    residual: UnsafePointer<Float>? = nil, pool: ThreadPool) {
         let chunks = (m + chunk - 1) / chunk
         let shared = SendableBox((a, bias, c))
         pool.parallelFor(count: chunks) { t in
             let (a, bias, c) = shared.value
-            rows(t * chunk..<min(m, (t + 1) * chunk), a: a, lda: lda, b: b, bias: bias, activation: activation, c: c, ldc: ldc)
+            rows(t * chunk..<min(m, (t + 1) * chunk), a: a, lda: lda, b: b, bias: bias, activation: activation, c: c, ldc: ldc,
+                 residual: residual)
         }
     }
 
     /// Rows `range` of C, block by block (the block's weights stay in L1 across the rows).
+    /// A `residual` (C's shape and row stride) is added to each tile while it is still in L1,
+    /// before the activation.
     static func rows(_ range: Range<Int>, a: UnsafePointer<Float>, lda: Int, b: DirectB, bias: UnsafePointer<Float>?,
-                     activation: Activation, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                     activation: Activation, c: UnsafeMutablePointer<Float>, ldc: Int, residual: UnsafePointer<Float>? = nil) {
         let inRegister = activation == .none || activation == .relu || activation == .relu6 || activation == .reluN1To1
         let (lo, hi): (Float, Float) = switch activation {
         case .relu: (0, .infinity)
@@ -69,6 +73,8 @@ enum DirectGEMM {
         default: (-.infinity, .infinity)
         }
         let clamp = (V(repeating: lo), V(repeating: hi))
+        // With a residual the tiles store unclamped sums; the residual pass clamps.
+        let tileClamp = residual == nil ? clamp : (V(repeating: -.infinity), V(repeating: .infinity))
         var sink = (V(), V(), V())
         withUnsafeMutableBytes(of: &sink) { raw in
             let dummy = raw.baseAddress!.assumingMemoryBound(to: Float.self)
@@ -89,13 +95,23 @@ enum DirectGEMM {
                     @inline(__always) func crow(_ i: Int) -> UnsafeMutablePointer<Float> { i < valid ? c + (r + i) * ldc + blk.n0 : dummy }
                     switch blk.vectors {
                     case 3:
-                        tile4x24(b.k, arow(0), arow(1), arow(2), arow(3), w, bv, clamp, crow(0), crow(1), crow(2), crow(3))
+                        tile4x24(b.k, arow(0), arow(1), arow(2), arow(3), w, bv, tileClamp, crow(0), crow(1), crow(2), crow(3))
                     case 2:
-                        tile6x16(b.k, arow(0), arow(1), arow(2), arow(3), arow(4), arow(5), w, (bv.0, bv.1), clamp,
+                        tile6x16(b.k, arow(0), arow(1), arow(2), arow(3), arow(4), arow(5), w, (bv.0, bv.1), tileClamp,
                                  crow(0), crow(1), crow(2), crow(3), crow(4), crow(5))
                     default:
-                        tile6x8(b.k, arow(0), arow(1), arow(2), arow(3), arow(4), arow(5), w, bv.0, clamp,
+                        tile6x8(b.k, arow(0), arow(1), arow(2), arow(3), arow(4), arow(5), w, bv.0, tileClamp,
                                 crow(0), crow(1), crow(2), crow(3), crow(4), crow(5))
+                    }
+                    if let residual {
+                        for i in 0..<valid {
+                            let cp = UnsafeMutableRawPointer(c + (r + i) * ldc + blk.n0)
+                            let rp = UnsafeRawPointer(residual + (r + i) * ldc + blk.n0)
+                            for vi in 0..<blk.vectors {
+                                let sum = cp.loadUnaligned(fromByteOffset: vi * 32, as: V.self) + rp.loadUnaligned(fromByteOffset: vi * 32, as: V.self)
+                                cp.storeBytes(of: sum.clamp(clamp.0, clamp.1), toByteOffset: vi * 32, as: V.self)
+                            }
+                        }
                     }
                     r += mr
                 }

@@ -18,18 +18,25 @@ public struct MatrixOperand: @unchecked Sendable {
     public var transposed: MatrixOperand { MatrixOperand(base, rowStride: colStride, colStride: rowStride) }
 }
 
-/// What to do with each output element after the dot products: `C = act(A·B + bias[n] (+ C))`.
+/// What to do with each output element after the dot products:
+/// `C = act(A·B + bias[n] (+ C) (+ residual))`.
 public struct GEMMEpilogue: @unchecked Sendable {
     /// One float per output column, or nil.
     public var bias: UnsafePointer<Float>?
     public var activation: Activation
     /// Add the product to what `C` already holds.
     public var accumulate: Bool
+    /// A matrix of C's shape (row stride `residualStride`) added before the activation.
+    public var residual: UnsafePointer<Float>?
+    public var residualStride: Int
 
-    public init(bias: UnsafePointer<Float>? = nil, activation: Activation = .none, accumulate: Bool = false) {
+    public init(bias: UnsafePointer<Float>? = nil, activation: Activation = .none, accumulate: Bool = false,
+                residual: UnsafePointer<Float>? = nil, residualStride: Int = 0) {
         self.bias = bias
         self.activation = activation
         self.accumulate = accumulate
+        self.residual = residual
+        self.residualStride = residualStride
     }
 }
 
@@ -159,7 +166,7 @@ public enum GEMM {
                     }
                     if last {
                         for r in 0..<rows {
-                            finish(cp + r * ldc, nLen, column: j0, epilogue)
+                            finish(cp + r * ldc, nLen, column: j0, row: i0 + r0 + r, epilogue)
                         }
                     }
                 }
@@ -170,16 +177,20 @@ public enum GEMM {
     }
 
     @inline(__always)
-    static func finish(_ row: UnsafeMutablePointer<Float>, _ count: Int, column j0: Int, _ epilogue: GEMMEpilogue) {
+    static func finish(_ row: UnsafeMutablePointer<Float>, _ count: Int, column j0: Int, row i: Int, _ epilogue: GEMMEpilogue) {
         if let bias = epilogue.bias {
             for j in 0..<count { row[j] += bias[j0 + j] }
+        }
+        if let residual = epilogue.residual {
+            let r = residual + i * epilogue.residualStride + j0
+            for j in 0..<count { row[j] += r[j] }
         }
         epilogue.activation.apply(row, count: count)
     }
 
-    static func finish(_ row: UnsafeMutablePointer<Float>, _ count: Int, row _: Int, _ epilogue: GEMMEpilogue, zeroFirst: Bool) {
+    static func finish(_ row: UnsafeMutablePointer<Float>, _ count: Int, row i: Int, _ epilogue: GEMMEpilogue, zeroFirst: Bool) {
         if zeroFirst { row.update(repeating: 0, count: count) }
-        finish(row, count, column: 0, epilogue)
+        finish(row, count, column: 0, row: i, epilogue)
     }
 
     /// Packs rows of A, columns `k0..<k0+kLen`, as 6-row panels: panel p holds, for each k, 6 floats.

@@ -82,7 +82,14 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
         switch op {
         case .conv2d(let a):
             let p = Lowering.conv2d(a, x: x[0].shape.dims, w: x[1].shape.dims)
-            withPointers(f, &y, bias(2)) { Reference.conv2d(p, input: $0[0], weights: $0[1], bias: $1, activation: Lowering.activation(a.activation), output: $2) }
+            let convBias = x.count == (a.hasResidual ? 4 : 3) ? f[2] : nil
+            let act = Lowering.activation(a.activation)
+            withPointers(f, &y, convBias) {
+                Reference.conv2d(p, input: $0[0], weights: $0[1], bias: $1, activation: a.hasResidual ? .none : act, output: $2)
+            }
+            if a.hasResidual, let r = f.last {
+                for i in y.indices { y[i] = act.apply(y[i] + r[i]) }
+            }
         case .depthwiseConv2d(let a):
             let p = Lowering.depthwise(a, x: x[0].shape.dims, w: x[1].shape.dims)
             withPointers(f, &y, bias(2)) { Reference.depthwiseConv2d(p, input: $0[0], weights: $0[1], bias: $1, activation: Lowering.activation(a.activation), output: $2) }

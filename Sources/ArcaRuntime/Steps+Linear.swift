@@ -17,20 +17,23 @@ extension LoweringContext {
     /// Constant weights are packed once (im2col + GEMM; 1x1 stride-1 convs are a plain GEMM inside ``Conv2D``).
     mutating func lowerConv2d(_ a: Conv2DAttributes, _ node: Node) -> Step {
         let p = Lowering.conv2d(a, x: shape(node.inputs[0]), w: shape(node.inputs[1]))
-        let (x, w, y, bias) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), f(node.outputs[0]), optionalF(node, 2))
+        let (x, w, y) = (UnsafePointer(f(node.inputs[0])), UnsafePointer(f(node.inputs[1])), f(node.outputs[0]))
+        let bias = node.inputs.count == (a.hasResidual ? 4 : 3) ? UnsafePointer(f(node.inputs[2])) : nil
+        let residual = a.hasResidual ? node.inputs.last.map { UnsafePointer(f($0)) } : nil
         let act = Lowering.activation(a.activation)
         let pool = self.pool
         guard constant(node.inputs[1]) != nil else {
             return Step(kernel: "conv2d.gemm.unprepared") {
-                Conv2D.run(p, input: x, weights: w, bias: bias, activation: act, output: y, pool: pool)
+                Conv2D.run(p, input: x, weights: w, bias: bias, activation: act, output: y, residual: residual, pool: pool)
             }
         }
         let prepared = Conv2D.prepare(p, weights: w, pool: pool)
         retained.append(prepared)
         let pointwise = p.kH == 1 && p.kW == 1 && p.strideH == 1 && p.strideW == 1 && p.groups == 1 &&
             p.padTop == 0 && p.padLeft == 0 && p.padBottom == 0 && p.padRight == 0
-        return Step(kernel: pointwise ? "conv1x1.gemm" : "conv2d.im2col.gemm") {
-            Conv2D.run(p, prepared: prepared, input: x, bias: bias, activation: act, output: y, pool: pool)
+        let kernel = (pointwise ? "conv1x1.gemm" : "conv2d.im2col.gemm") + (residual == nil ? "" : "+residual")
+        return Step(kernel: kernel) {
+            Conv2D.run(p, prepared: prepared, input: x, bias: bias, activation: act, output: y, residual: residual, pool: pool)
         }
     }
 

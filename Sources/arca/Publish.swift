@@ -29,10 +29,13 @@ struct Publish: ParsableCommand {
         let catalog = try? ZooCatalog.bundled()
         let zooTask = task.flatMap(ZooTask.init(rawValue:))
         // Settings for the task: the catalog variant with the same name and tag, else the task's default variant.
-        let entry: ZooVariant? = zooTask.flatMap { t in
+        var entry: ZooVariant? = zooTask.flatMap { t in
             let m = catalog?.models.first { $0.task == t }
             return m?.variants.first { $0.tag == variant } ?? m?.defaultVariant
         }
+        // Measured accuracy and latency belong to the catalog's own variant, not to this source.
+        for key in ["expectedAccuracy", "accuracyMetric", "latency"] { entry?.facts?[key] = nil }
+        entry?.quantization = quantize == "none" ? nil : "dynamic-int8"
         var extra: [LayerInput] = []
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: source, isDirectory: &isDir), isDir.boolValue {
