@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "ArcaZooTests", dependencies: ["ArcaZoo", "ArcaTasks", "ArcaImport", "ArcaRuntime", "ArcaTensor"]),
         .testTarget(
             name: "ArcaRegistryTests",
-            dependencies: ["ArcaRegistry", "ArcaRegistryHTTP", "ArcaZoo", "ArcaTasks", "ArcaKernels", "CArcaCPU", "ArcaImport", "ArcaRuntime", "ArcaTensor"]
+            dependencies: ["ArcaRegistry", "ArcaRegistryHTTP", "ArcaZoo", "ArcaTasks", "ArcaKernels", "ArcaImport", "ArcaRuntime", "ArcaTensor"]
         ),
     ],
     swiftLanguageModes: [.v6]

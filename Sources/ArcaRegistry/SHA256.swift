@@ -3,15 +3,23 @@ import CArcaCPU
 /// Streaming SHA-256 (FIPS 180-4): the CPU's SHA instructions when it has them (x86 SHA-NI,
 /// ~5x faster), else plain Swift; both give the same digests (tests compare them).
 public struct SHA256: Sendable {
-    /// Whether full blocks go through the SHA instructions (false forces plain Swift).
-    nonisolated(unsafe) static var useHardware = arca_sha256_hw_available() != 0
+    /// Whether this CPU has the SHA instructions.
+    public static let hardwareAvailable = arca_sha256_hw_available() != 0
+    /// Whether full blocks go through the SHA instructions.
+    private let useHardware: Bool
     private var state: SIMD8<UInt32> = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
 
-    public init() { pending.reserveCapacity(64) }
+    public init() { self.init(hardware: Self.hardwareAvailable) }
+
+    /// `hardware: false` forces the Swift rounds (tests compare both paths).
+    init(hardware: Bool) {
+        useHardware = hardware && Self.hardwareAvailable
+        pending.reserveCapacity(64)
+    }
 
     /// Adds bytes to the message.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
@@ -26,7 +34,7 @@ public struct SHA256: Sendable {
             pending.removeAll(keepingCapacity: true)
         }
         let blocks = (bytes.count - offset) / 64
-        if blocks > 0 && Self.useHardware {
+        if blocks > 0 && useHardware {
             withUnsafeMutableBytes(of: &state) { s in
                 arca_sha256_hw_blocks(s.baseAddress!.assumingMemoryBound(to: UInt32.self),
                                       bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, blocks)
