@@ -19,7 +19,7 @@ extension Graph {
                   !keepFloat(node.name) else { continue }
             let dims = w.shape.dims
             let (k, n) = a.transposeB ? (dims[1], dims[0]) : (dims[0], dims[1])
-            guard k <= QuantizedGEMM.maxK else { continue }
+            guard k > 0, n > 0, k <= QuantizedGEMM.maxK else { continue }
             let (values, scales) = w.floats().withUnsafeBufferPointer {
                 Int8Quantization.quantizeColumns($0.baseAddress!, k: k, n: n, transposed: a.transposeB)
             }

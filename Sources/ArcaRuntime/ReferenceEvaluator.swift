@@ -212,6 +212,12 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
         var y = [Float](repeating: 0, count: m * n)
         let w = x[1].contiguous()
         let bias = x.count > 3 ? f[3] : nil
+        // Empty operands (no buffer to point at): the sum is 0, leaving bias and activation.
+        if y.isEmpty || k == 0 {
+            let act = Lowering.activation(a.activation)
+            for i in y.indices { y[i] = act.apply(bias?[i % n] ?? 0) }
+            return y
+        }
         w.withUnsafeBytes { wb in
             guard let wp = wb.baseAddress?.assumingMemoryBound(to: Int8.self) else { return }
             f[0].withUnsafeBufferPointer { ap in
