@@ -39,10 +39,11 @@ public enum Vectorized {
         }
     }
 
+    /// For x in [-87.33654, 88.72283] (NaN-free): `exp(x) = y · 2^n`, with n integral and
+    /// returned as Int32 lanes (adding 1.5·2^23 leaves it in the low mantissa bits: the stdlib's
+    /// SIMD float→int conversion is a generic, unspecialised per-lane call).
     @inline(__always)
-    public static func exp(_ x0: V) -> V {
-        // NaN lanes compute exp(0) (the Int32 conversion below traps on NaN) and are restored at the end.
-        let x = x0.clamp(V(repeating: -87.33654), V(repeating: 88.72283)).replacing(with: 0, where: x0 .!= x0)
+    static func expParts(_ x: V) -> (y: V, n: SIMD16<Int32>) {
         let n = (x * 1.442695040888963).rounded(.toNearestOrEven)
         var r = x.addingProduct(n, V(repeating: -0.693359375))
         r = r.addingProduct(n, V(repeating: 2.12194440e-4))
@@ -52,12 +53,16 @@ public enum Vectorized {
         p = V(repeating: 4.1665795894e-2).addingProduct(p, r)
         p = V(repeating: 1.6666665459e-1).addingProduct(p, r)
         p = V(repeating: 5.0000001201e-1).addingProduct(p, r)
-        let r2 = r * r
-        let y = (r + 1).addingProduct(p, r2)
+        let y = (r + 1).addingProduct(p, r * r)
+        return (y, unsafeBitCast(n + 12_582_912.0, to: SIMD16<Int32>.self) &- 0x4B40_0000)
+    }
+
+    @inline(__always)
+    public static func exp(_ x0: V) -> V {
+        // NaN lanes compute exp(0) and are restored at the end.
+        let x = x0.clamp(V(repeating: -87.33654), V(repeating: 88.72283)).replacing(with: 0, where: x0 .!= x0)
+        let (y, ni) = expParts(x)
         // 2^n: n is in [-126, 128]; split to keep the exponent field valid.
-        // n is integral and small: adding 1.5·2^23 leaves it in the low mantissa bits (the stdlib's
-        // SIMD float→int conversion is a generic, unspecialised per-lane call).
-        let ni = unsafeBitCast(n + 12_582_912.0, to: SIMD16<Int32>.self) &- 0x4B40_0000
         let half = ni &>> 1
         let s1 = unsafeBitCast((half &+ 127) &<< 23, to: V.self)
         let s2 = unsafeBitCast((ni &- half &+ 127) &<< 23, to: V.self)
@@ -69,23 +74,12 @@ public enum Vectorized {
         return result
     }
 
-    /// exp for arguments ≤ 0 (softmax after subtracting the row maximum): the same polynomial
-    /// as ``exp(_:)`` without the overflow and NaN handling, and a single 2^n scale (n ≥ -126).
+    /// exp for arguments ≤ 0 (softmax after subtracting the row maximum): ``exp(_:)`` without
+    /// the overflow and NaN handling, and a single 2^n scale (n ≥ -126).
     /// Arguments below -87.33654 (and -inf) give 0.
     @inline(__always)
     public static func expNonPositive(_ x0: V) -> V {
-        let x = x0.replacing(with: -87.33654, where: x0 .< -87.33654)
-        let n = (x * 1.442695040888963).rounded(.toNearestOrEven)
-        var r = x.addingProduct(n, V(repeating: -0.693359375))
-        r = r.addingProduct(n, V(repeating: 2.12194440e-4))
-        var p = V(repeating: 1.9875691500e-4)
-        p = V(repeating: 1.3981999507e-3).addingProduct(p, r)
-        p = V(repeating: 8.3334519073e-3).addingProduct(p, r)
-        p = V(repeating: 4.1665795894e-2).addingProduct(p, r)
-        p = V(repeating: 1.6666665459e-1).addingProduct(p, r)
-        p = V(repeating: 5.0000001201e-1).addingProduct(p, r)
-        let y = (r + 1).addingProduct(p, r * r)
-        let ni = unsafeBitCast(n + 12_582_912.0, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        let (y, ni) = expParts(x0.replacing(with: -87.33654, where: x0 .< -87.33654))
         var result = y * unsafeBitCast((ni &+ 127) &<< 23, to: V.self)
         result.replace(with: 0, where: x0 .< -87.33654)
         return result
