@@ -36,8 +36,10 @@ public struct SHA256: Sendable {
         let blocks = (bytes.count - offset) / 64
         if blocks > 0 && useHardware {
             withUnsafeMutableBytes(of: &state) { s in
-                arca_sha256_hw_blocks(s.baseAddress!.assumingMemoryBound(to: UInt32.self),
-                                      bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, blocks)
+                Self.k.withUnsafeBufferPointer { k in
+                    arca_sha256_hw_blocks(s.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                                          bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, blocks, k.baseAddress!)
+                }
             }
             offset += blocks * 64
         }
