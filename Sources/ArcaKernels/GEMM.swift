@@ -42,9 +42,9 @@ public struct GEMMEpilogue: @unchecked Sendable {
 
 /// fp32 matrix multiplication `C[M,N] = A[M,K] · B[K,N]`.
 ///
-/// Goto/BLIS structure: B is packed into KC x 16 panels (once, or ahead of time
+/// Goto/BLIS structure: B is packed into KC x nr panels (once, or ahead of time
 /// for weights: ``PackedB``), A into MC x KC blocks of 6-row panels per task, and
-/// the ``GEMMMicrokernel`` computes 6x16 tiles. Threads split (MC block x N chunk)
+/// the ``GEMMMicrokernel`` computes 6 x nr tiles (nr = 16 on AVX2, 32 on AVX-512). Threads split (MC block x N chunk)
 /// tasks; packing of B is split by panel.
 public enum GEMM {
     nonisolated(unsafe) static let kc = Int(ProcessInfo.processInfo.environment["ARCA_KC"] ?? "") ?? 256
@@ -104,14 +104,16 @@ public enum GEMM {
         return (rb, cb)
     }
 
-    /// One MC-row block of C over a range of 16-column panels, all of K.
+    /// One MC-row block of C over a range of nr-column panels, all of K.
     static func macroBlock(a: MatrixOperand, b: PackedB, c: UnsafeMutablePointer<Float>, ldc: Int,
                            i0: Int, mLen: Int, panels: Range<Int>, epilogue: GEMMEpilogue) {
         let mr = GEMMMicrokernel.mr, nr = GEMMMicrokernel.nr
         let k = b.k, n = b.n
         let mPanels = (mLen + mr - 1) / mr
         Scratch.withFloats(mPanels * mr * kc) { aPack in
-        var tile = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        // Room for a 6 x 32 edge tile (the widest microkernel).
+        var tile = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
+                    SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
         var pc = 0
         while pc < k {
             let kLen = min(kc, k - pc)
@@ -145,7 +147,7 @@ public enum GEMM {
                             GEMMMicrokernel.run(kLen, ap, bPanel, cp, ldc, accumulate: accumulate)
                         }
                     } else {
-                        // Edge tile: compute the full 6x16 into a local tile, then copy the valid part.
+                        // Edge tile: compute the full 6 x nr into a local tile, then copy the valid part.
                         withUnsafeMutableBytes(of: &tile) { raw in
                             guard let t = raw.baseAddress?.assumingMemoryBound(to: Float.self) else { return }
                             if direct && rows == mr {
@@ -226,7 +228,7 @@ public enum GEMM {
     }
 }
 
-/// B packed for ``GEMM``: for each KC block of rows, 16-column panels of KC x 16
+/// B packed for ``GEMM``: for each KC block of rows, nr-column panels of KC x nr
 /// contiguous floats, zero-padded. Weights are packed once at plan time.
 public final class PackedB: @unchecked Sendable {
     public let k: Int
@@ -267,7 +269,9 @@ public final class PackedB: @unchecked Sendable {
             if j0 + nr <= n && b.colStride == 1 {
                 var src = b.base + k0 * b.rowStride + j0
                 for _ in 0..<kLen {
-                    UnsafeMutableRawPointer(dst).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    for v in stride(from: 0, to: nr, by: 16) {
+                        UnsafeMutableRawPointer(dst + v).storeBytes(of: UnsafeRawPointer(src + v).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    }
                     src += b.rowStride
                     dst += nr
                 }
@@ -282,7 +286,7 @@ public final class PackedB: @unchecked Sendable {
 
     deinit { if ownsData { AlignedAllocation.deallocate(UnsafeMutableRawPointer(data), byteCount: Self.floatCount(k: k, n: n) * 4) } }
 
-    /// The KC x 16 panel `panel` of the K block starting at `k0`.
+    /// The KC x nr panel `panel` of the K block starting at `k0`.
     @inline(__always)
     func panel(k0: Int, panel: Int) -> UnsafePointer<Float> {
         let kLen = min(GEMM.kc, k - k0)

@@ -2,6 +2,22 @@
 #define ARCA_CPU_H
 #include "arca_int8.h"
 #include "arca_sha256.h"
+
+/*
+ * Instruction sets the kernels are compiled for. The Swift kernel modules build with
+ * -Xcc -march=native, so these describe the build machine; Swift reads them as constants
+ * and the branch not taken is compiled out.
+ */
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
+#define ARCA_AVX512 1
+#else
+#define ARCA_AVX512 0
+#endif
+#if defined(__AVX512VNNI__) && ARCA_AVX512
+#define ARCA_AVX512_VNNI 1
+#else
+#define ARCA_AVX512_VNNI 0
+#endif
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 /// Sets flush-to-zero and denormals-are-zero for the calling thread (MXCSR bits 15 and 6):
