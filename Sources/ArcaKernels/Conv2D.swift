@@ -1,3 +1,5 @@
+import CArcaCPU
+
 /// Convolution weights packed once: per group, `W_g^T` as `[kH * kW * groupInC, groupOutC]`,
 /// for ``GEMM`` (a ``PackedB``) or, for few output channels, for ``DirectGEMM``.
 public final class PreparedConv2D: @unchecked Sendable {
@@ -80,6 +82,11 @@ public enum Conv2D {
         }
         let outH = p.outH, outW = p.outW
         let k = p.kH * p.kW * p.groupInC
+        if !prepared.direct.isEmpty {
+            directPatches(p, prepared: prepared, input: input, bias: bias, activation: activation, output: output,
+                          residual: residual, pool: pool)
+            return
+        }
         let rowsPerTile = max(1, min(outH, tileFloats / max(1, outW * k)))
         let tiles = (outH + rowsPerTile - 1) / rowsPerTile
         let shared = SendableBox((input, bias, output, prepared, residual))
@@ -96,14 +103,35 @@ public enum Conv2D {
                     let c = output + offset
                     let r = residual.map { $0 + offset }
                     let groupBias = bias.map { $0 + g * p.groupOutC }
-                    if prepared.direct.isEmpty {
-                        GEMM.sgemm(m: m, a: MatrixOperand(col, rowStride: k), b: prepared.groupWeights[g], c: c, ldc: p.outC,
-                                   epilogue: GEMMEpilogue(bias: groupBias, activation: activation, residual: r, residualStride: p.outC),
-                                   pool: .serial)
-                    } else {
-                        DirectGEMM.rows(0..<m, a: col, lda: k, b: prepared.direct[g], bias: groupBias,
-                                        activation: activation, c: c, ldc: p.outC, residual: r)
-                    }
+                    GEMM.sgemm(m: m, a: MatrixOperand(col, rowStride: k), b: prepared.groupWeights[g], c: c, ldc: p.outC,
+                               epilogue: GEMMEpilogue(bias: groupBias, activation: activation, residual: r, residualStride: p.outC),
+                               pool: .serial)
+                }
+            }
+        }
+    }
+
+    /// Few output channels: im2col of `directPixels` output pixels at a time into an L1-sized
+    /// buffer, consumed at once by ``DirectGEMM`` (tasks are (image, pixel chunk) pairs).
+    static func directPatches(_ p: Conv2DParams, prepared: PreparedConv2D, input: UnsafePointer<Float>,
+                              bias: UnsafePointer<Float>?, activation: Activation, output: UnsafeMutablePointer<Float>,
+                              residual: UnsafePointer<Float>?, pool: ThreadPool) {
+        let pixels = p.outH * p.outW
+        let k = p.kH * p.kW * p.groupInC
+        // A multiple of every DirectGEMM tile height (12, 8, 6, 4), about 32 KiB of patches.
+        let chunk = max(24, min(240, 8192 / max(1, k) / 24 * 24))
+        let chunks = (pixels + chunk - 1) / chunk
+        let shared = SendableBox((input, bias, output, prepared, residual))
+        pool.parallelFor(count: p.batch * chunks) { task in
+            let (input, bias, output, prepared, residual) = shared.value
+            let n = task / chunks
+            let p0 = (task % chunks) * chunk, p1 = min(pixels, p0 + chunk)
+            Scratch.withFloats((p1 - p0) * k) { col in
+                for g in 0..<p.groups {
+                    im2col(p, input: input, image: n, pixels: p0..<p1, channel0: g * p.groupInC, into: col)
+                    let offset = (n * pixels + p0) * p.outC + g * p.groupOutC
+                    DirectGEMM.rows(0..<(p1 - p0), a: col, lda: k, b: prepared.direct[g], bias: bias.map { $0 + g * p.groupOutC },
+                                    activation: activation, c: output + offset, ldc: p.outC, residual: residual.map { $0 + offset })
                 }
             }
         }
@@ -113,6 +141,12 @@ public enum Conv2D {
     /// `firstRow..<firstRow+rows` of image `image`, reading input channels `channel0..<channel0+groupInC`.
     static func im2col(_ p: Conv2DParams, input: UnsafePointer<Float>, image: Int, firstRow: Int, rows: Int,
                        channel0: Int, into col: UnsafeMutablePointer<Float>) {
+        im2col(p, input: input, image: image, pixels: (firstRow * p.outW)..<((firstRow + rows) * p.outW), channel0: channel0, into: col)
+    }
+
+    /// Fills one patch row of `col` per output pixel in `pixels` (row-major `oy * outW + ox`).
+    static func im2col(_ p: Conv2DParams, input: UnsafePointer<Float>, image: Int, pixels: Range<Int>,
+                       channel0: Int, into col: UnsafeMutablePointer<Float>) {
         // Parameters in locals: stores through `dst` would otherwise force reloads.
         let outW = p.outW, cg = p.groupInC, inC = p.inC, inH = p.inH, inW = p.inW
         let kH = p.kH, kW = p.kW, sH = p.strideH, sW = p.strideW, dH = p.dilationH, dW = p.dilationW
@@ -121,43 +155,48 @@ public enum Conv2D {
         let contiguousRow = dW == 1 && cg == inC
         let img = input + image * inH * inW * inC + channel0
         var dst = col
-        for oy in firstRow..<(firstRow + rows) {
+        for pixel in pixels {
+            let oy = pixel / outW, ox = pixel % outW
             let iyBase = oy * sH - padTop
-            for ox in 0..<outW {
-                let ixBase = ox * sW - padLeft
-                let rowInside = ixBase >= 0 && ixBase + (kW - 1) * dW < inW
-                for ky in 0..<kH {
-                    let iy = iyBase + ky * dH
-                    if iy < 0 || iy >= inH {
-                        dst.update(repeating: 0, count: kW * cg)
-                        dst += kW * cg
-                        continue
+            let ixBase = ox * sW - padLeft
+            let rowInside = ixBase >= 0 && ixBase + (kW - 1) * dW < inW
+            for ky in 0..<kH {
+                let iy = iyBase + ky * dH
+                if iy < 0 || iy >= inH {
+                    dst.update(repeating: 0, count: kW * cg)
+                    dst += kW * cg
+                    continue
+                }
+                let rowPtr = img + iy * inW * inC
+                if contiguousRow && rowInside {
+                    copy(rowPtr + ixBase * inC, dst, kW * cg)
+                    dst += kW * cg
+                    continue
+                }
+                for kx in 0..<kW {
+                    let ix = ixBase + kx * dW
+                    if ix < 0 || ix >= inW {
+                        dst.update(repeating: 0, count: cg)
+                    } else {
+                        copy(rowPtr + ix * inC, dst, cg)
                     }
-                    let rowPtr = img + iy * inW * inC
-                    if contiguousRow && rowInside {
-                        copy(rowPtr + ixBase * inC, dst, kW * cg)
-                        dst += kW * cg
-                        continue
-                    }
-                    for kx in 0..<kW {
-                        let ix = ixBase + kx * dW
-                        if ix < 0 || ix >= inW {
-                            dst.update(repeating: 0, count: cg)
-                        } else {
-                            copy(rowPtr + ix * inC, dst, cg)
-                        }
-                        dst += cg
-                    }
+                    dst += cg
                 }
             }
         }
     }
 
-    /// A copy that skips the `memcpy` call for short runs (RGB input layers).
+    /// A copy that skips the `memcpy` call for short runs (RGB input layers): one masked
+    /// 16-lane move with AVX-512, else a scalar loop.
     @inline(__always)
     static func copy(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
         if n <= 16 {
-            for i in 0..<n { dst[i] = src[i] }
+            if CPU.avx512 {
+                let mask = UInt16(truncatingIfNeeded: (1 << n) - 1)
+                arca_store_f32x16_masked(dst, arca_load_f32x16_masked(src, mask), mask)
+            } else {
+                for i in 0..<n { dst[i] = src[i] }
+            }
         } else {
             dst.update(from: src, count: n)
         }

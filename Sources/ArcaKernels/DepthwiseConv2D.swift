@@ -1,13 +1,13 @@
 /// Depthwise 2-D convolution, NHWC, weights `[kH, kW, outC]` with `outC = inC * multiplier`.
 ///
-/// Tasks are output rows (image, oy). Within a row, 8-channel blocks are the
-/// SIMD axis and the output columns whose taps are all in bounds run a loop
-/// without bounds checks (`kW` is a constant 3 or 5 on the fast paths).
+/// Tasks are output rows (image, oy). Within a row, channel blocks (16 lanes with
+/// AVX-512 and at least 16 channels, else 8) are the SIMD axis and the output columns
+/// whose taps are all in bounds run a loop without bounds checks (`kW` is a constant
+/// 3 or 5 on the fast paths).
 /// Multiplier > 1 first expands the row's input channels into a scratch row.
 ///
 /// Precondition: `params.isValid`; buffers sized for the shapes the params imply.
 public enum DepthwiseConv2D {
-    typealias V = SIMD8<Float>
 
     /// Allowed difference from ``Reference/depthwiseConv2d(_:input:weights:bias:activation:output:)``.
     public static func tolerance(_ p: DepthwiseConv2DParams) -> Tolerance {
@@ -85,12 +85,25 @@ public enum DepthwiseConv2D {
             tailChannels(p, image, rowStride, pixelStride, weights, bias, oy, ky0, ky1, 0, out)
             return
         }
-        // 8-channel blocks; a ragged last block is the overlapping block [c - 8, c), which
-        // recomputes some channels to the same values instead of taking a scalar path.
+        if CPU.avx512 && c >= 16 {
+            blocks(SIMD16<Float>.self, p, image, rowStride, pixelStride, weights, bias, oy, iy0, ky0, ky1, ox0, ox1, out)
+        } else {
+            blocks(SIMD8<Float>.self, p, image, rowStride, pixelStride, weights, bias, oy, iy0, ky0, ky1, ox0, ox1, out)
+        }
+    }
+
+    /// Channel blocks of `V.scalarCount` lanes; a ragged last block is the overlapping block
+    /// [c - lanes, c), which recomputes some channels to the same values instead of taking a scalar path.
+    @inline(__always)
+    static func blocks<V: SIMD>(_: V.Type, _ p: DepthwiseConv2DParams, _ image: UnsafePointer<Float>, _ rowStride: Int,
+                                _ pixelStride: Int, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+                                _ oy: Int, _ iy0: Int, _ ky0: Int, _ ky1: Int, _ ox0: Int, _ ox1: Int,
+                                _ out: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+        let c = p.outC, lanes = V.scalarCount
         var next = 0
         while next < c {
-            let cb = min(next, c - 8)
-            next += 8
+            let cb = min(next, c - lanes)
+            next += lanes
             let b = bias.map { UnsafeRawPointer($0 + cb).loadUnaligned(as: V.self) } ?? V()
             let w = weights + cb
             let img = image + cb
@@ -109,9 +122,10 @@ public enum DepthwiseConv2D {
     }
 
     @inline(__always)
-    static func interior(_ p: DepthwiseConv2DParams, kW: Int, _ img: UnsafePointer<Float>, _ rowStride: Int,
-                         _ pixelStride: Int, _ w: UnsafePointer<Float>, _ b: V,
-                         _ iy0: Int, _ ky0: Int, _ ky1: Int, _ ox0: Int, _ ox1: Int, _ out: UnsafeMutablePointer<Float>) {
+    static func interior<V: SIMD>(_ p: DepthwiseConv2DParams, kW: Int, _ img: UnsafePointer<Float>, _ rowStride: Int,
+                                  _ pixelStride: Int, _ w: UnsafePointer<Float>, _ b: V,
+                                  _ iy0: Int, _ ky0: Int, _ ky1: Int, _ ox0: Int, _ ox1: Int,
+                                  _ out: UnsafeMutablePointer<Float>) where V.Scalar == Float {
         let c = p.outC, sw = p.strideW
         var ox = ox0
         while ox < ox1 {
@@ -132,8 +146,9 @@ public enum DepthwiseConv2D {
 
     /// The all-taps-inside 3x3 case with the nine weight vectors held in registers.
     @inline(__always)
-    static func interior3x3(_ p: DepthwiseConv2DParams, _ img: UnsafePointer<Float>, _ rowStride: Int, _ pixelStride: Int,
-                            _ w: UnsafePointer<Float>, _ b: V, _ iy0: Int, _ ox0: Int, _ ox1: Int, _ out: UnsafeMutablePointer<Float>) {
+    static func interior3x3<V: SIMD>(_ p: DepthwiseConv2DParams, _ img: UnsafePointer<Float>, _ rowStride: Int, _ pixelStride: Int,
+                                     _ w: UnsafePointer<Float>, _ b: V, _ iy0: Int, _ ox0: Int, _ ox1: Int,
+                                     _ out: UnsafeMutablePointer<Float>) where V.Scalar == Float {
         let c = p.outC, sw = p.strideW, ps = pixelStride * 4
         let wr = UnsafeRawPointer(w)
         @inline(__always) func wt(_ t: Int) -> V { wr.loadUnaligned(fromByteOffset: t * c * 4, as: V.self) }
@@ -158,9 +173,9 @@ public enum DepthwiseConv2D {
     }
 
     @inline(__always)
-    static func edgePixel(_ p: DepthwiseConv2DParams, _ img: UnsafePointer<Float>, _ rowStride: Int, _ pixelStride: Int,
-                          _ w: UnsafePointer<Float>, _ b: V, _ oy: Int, _ ox: Int, _ ky0: Int, _ ky1: Int,
-                          _ out: UnsafeMutablePointer<Float>) {
+    static func edgePixel<V: SIMD>(_ p: DepthwiseConv2DParams, _ img: UnsafePointer<Float>, _ rowStride: Int, _ pixelStride: Int,
+                                   _ w: UnsafePointer<Float>, _ b: V, _ oy: Int, _ ox: Int, _ ky0: Int, _ ky1: Int,
+                                   _ out: UnsafeMutablePointer<Float>) where V.Scalar == Float {
         let c = p.outC
         var acc = b
         let iy0 = oy * p.strideH - p.padTop, ix0 = ox * p.strideW - p.padLeft

@@ -1,20 +1,42 @@
-/// `B[K, N]` packed for ``DirectGEMM``: column blocks of 3, 2 or 1 eight-lane vectors,
-/// each `[K][width]` contiguous. A ragged end is covered by a block that overlaps its
-/// neighbour (it recomputes a few columns to the same values). Requires `n >= 8`.
+import ArcaTensor
+
+/// `B[K, N]` packed for ``DirectGEMM``, in column blocks, each `[K][width]` contiguous.
+///
+/// AVX2: blocks of 3, 2 or 1 eight-lane vectors; a ragged end is covered by a block that
+/// overlaps its neighbour (it recomputes a few columns to the same values). Requires `n >= 8`.
+/// AVX-512: blocks of 1 to 4 sixteen-lane vectors; columns past N are zero and the last
+/// vector of the last block is stored through a lane mask (`lastMask`). Any `n >= 1`.
 final class DirectB: @unchecked Sendable {
     struct Block {
         let n0: Int
         let vectors: Int
         let offset: Int
+        /// Lanes of the block's last vector that are real columns (AVX-512 layout).
+        var lastMask: UInt16 = 0xFFFF
     }
     let k: Int
     let n: Int
     let blocks: [Block]
     let data: UnsafeMutablePointer<Float>
+    private let floats: Int
 
     init(_ b: MatrixOperand, k: Int, n: Int) {
         self.k = k
         self.n = n
+        let blocks = CPU.avx512 ? Self.wideBlocks(k: k, n: n) : Self.narrowBlocks(k: k, n: n)
+        let lanes = CPU.avx512 ? 16 : 8
+        self.blocks = blocks
+        floats = max(16, blocks.map { $0.offset + k * $0.vectors * lanes }.max() ?? 0)
+        data = AlignedAllocation.allocate(byteCount: floats * 4).bindMemory(to: Float.self, capacity: floats)
+        for blk in blocks {
+            let w = blk.vectors * lanes
+            for kk in 0..<k {
+                for j in 0..<w { data[blk.offset + kk * w + j] = blk.n0 + j < n ? b[kk, blk.n0 + j] : 0 }
+            }
+        }
+    }
+
+    static func narrowBlocks(k: Int, n: Int) -> [Block] {
         var blocks: [Block] = []
         var n0 = 0, offset = 0
         while n0 < n {
@@ -25,27 +47,37 @@ final class DirectB: @unchecked Sendable {
             offset += k * v * 8
             n0 = start + v * 8
         }
-        self.blocks = blocks
-        data = UnsafeMutableRawPointer.allocate(byteCount: max(64, offset * 4), alignment: 64)
-            .bindMemory(to: Float.self, capacity: max(16, offset))
-        for blk in blocks {
-            let w = blk.vectors * 8
-            for kk in 0..<k {
-                for j in 0..<w { data[blk.offset + kk * w + j] = b[kk, blk.n0 + j] }
-            }
-        }
+        return blocks
     }
 
-    deinit { data.deallocate() }
+    /// `ceil(n / 16)` vectors split into as few blocks of at most 4 as possible, sizes within one.
+    static func wideBlocks(k: Int, n: Int) -> [Block] {
+        let vectors = (n + 15) / 16
+        let count = (vectors + 3) / 4
+        var blocks: [Block] = []
+        var n0 = 0, offset = 0
+        for i in 0..<count {
+            let v = vectors / count + (i < vectors % count ? 1 : 0)
+            let lastLanes = min(16, n - (n0 + (v - 1) * 16))
+            blocks.append(Block(n0: n0, vectors: v, offset: offset, lastMask: UInt16(truncatingIfNeeded: (1 << lastLanes) - 1)))
+            offset += k * v * 16
+            n0 += v * 16
+        }
+        return blocks
+    }
+
+    deinit { AlignedAllocation.deallocate(UnsafeMutableRawPointer(data), byteCount: floats * 4) }
 }
 
 /// `C[M, N] = act(A[M, K] · B + bias)` for small N (8 ≤ N, typically ≤ 64): A is read
 /// in place (row stride `lda`, no packing), B is a ``DirectB``, and bias and ReLU-family
-/// activations are applied in registers. Register tiles: 4 rows x 24 columns, or
-/// 6 rows x 16 / 8 columns (AVX2: 12 accumulators). Rows past M reuse the last row
-/// and store to a scratch tile. Threads split rows in chunks of 48.
+/// activations are applied in registers. AVX2 register tiles: 4 rows x 24 columns, or
+/// 6 rows x 16 / 8 columns (12 accumulators); rows past M reuse the last row and store to
+/// a scratch tile. AVX-512 tiles: ``wideRows(_:a:lda:b:bias:activation:c:ldc:residual:)``.
+/// Threads split rows in chunks of 48.
 enum DirectGEMM {
     typealias V = SIMD8<Float>
+    typealias W = SIMD16<Float>
     static let chunk = 48
 
     static func run(m: Int, a: UnsafePointer<Float>, lda: Int, b: DirectB, bias: UnsafePointer<Float>?,
@@ -65,6 +97,10 @@ enum DirectGEMM {
     /// before the activation.
     static func rows(_ range: Range<Int>, a: UnsafePointer<Float>, lda: Int, b: DirectB, bias: UnsafePointer<Float>?,
                      activation: Activation, c: UnsafeMutablePointer<Float>, ldc: Int, residual: UnsafePointer<Float>? = nil) {
+        if CPU.avx512 {
+            wideRows(range, a: a, lda: lda, b: b, bias: bias, activation: activation, c: c, ldc: ldc, residual: residual)
+            return
+        }
         let inRegister = activation == .none || activation == .relu || activation == .relu6 || activation == .reluN1To1
         let (lo, hi): (Float, Float) = switch activation {
         case .relu: (0, .infinity)

@@ -1,6 +1,7 @@
 #ifndef ARCA_CPU_H
 #define ARCA_CPU_H
 #include "arca_int8.h"
+#include "arca_avx512.h"
 #include "arca_sha256.h"
 
 /*
