@@ -96,7 +96,7 @@ public enum Conv2D {
             let oy0 = (task % tiles) * rowsPerTile
             let rows = min(rowsPerTile, outH - oy0)
             let m = rows * outW
-            Scratch.withFloats(m * k) { col in
+            Scratch.withFloats(m * k + 16) { col in
                 for g in 0..<p.groups {
                     im2col(p, input: input, image: n, firstRow: oy0, rows: rows, channel0: g * p.groupInC, into: col)
                     let offset = ((n * outH + oy0) * outW) * p.outC + g * p.groupOutC
@@ -126,7 +126,7 @@ public enum Conv2D {
             let (input, bias, output, prepared, residual) = shared.value
             let n = task / chunks
             let p0 = (task % chunks) * chunk, p1 = min(pixels, p0 + chunk)
-            Scratch.withFloats((p1 - p0) * k) { col in
+            Scratch.withFloats((p1 - p0) * k + 16) { col in
                 for g in 0..<p.groups {
                     im2col(p, input: input, image: n, pixels: p0..<p1, channel0: g * p.groupInC, into: col)
                     let offset = (n * pixels + p0) * p.outC + g * p.groupOutC
@@ -145,6 +145,7 @@ public enum Conv2D {
     }
 
     /// Fills one patch row of `col` per output pixel in `pixels` (row-major `oy * outW + ox`).
+    /// `col` needs 16 floats of slack past the patches (short copies move 16 at a time).
     static func im2col(_ p: Conv2DParams, input: UnsafePointer<Float>, image: Int, pixels: Range<Int>,
                        channel0: Int, into col: UnsafeMutablePointer<Float>) {
         // Parameters in locals: stores through `dst` would otherwise force reloads.
@@ -154,12 +155,26 @@ public enum Conv2D {
         // With unit dilation and no groups, a row of kW taps is kW * inC contiguous floats.
         let contiguousRow = dW == 1 && cg == inC
         let img = input + image * inH * inW * inC + channel0
+        // Short copies read 16 floats when that stays inside this image.
+        let readLimit = input + (image + 1) * inH * inW * inC - 16
         var dst = col
-        for pixel in pixels {
-            let oy = pixel / outW, ox = pixel % outW
+        var oy = pixels.lowerBound / outW, ox = pixels.lowerBound % outW
+        let rowFloats = inW * inC, tapRow = kW * cg
+        for _ in pixels {
             let iyBase = oy * sH - padTop
             let ixBase = ox * sW - padLeft
+            ox += 1
+            if ox == outW { ox = 0; oy += 1 }
             let rowInside = ixBase >= 0 && ixBase + (kW - 1) * dW < inW
+            if contiguousRow && rowInside && iyBase >= 0 && iyBase + (kH - 1) * dH < inH {
+                var src = img + iyBase * rowFloats + ixBase * inC
+                for _ in 0..<kH {
+                    copy(src, dst, tapRow, readLimit)
+                    src += dH * rowFloats
+                    dst += tapRow
+                }
+                continue
+            }
             for ky in 0..<kH {
                 let iy = iyBase + ky * dH
                 if iy < 0 || iy >= inH {
@@ -169,7 +184,7 @@ public enum Conv2D {
                 }
                 let rowPtr = img + iy * inW * inC
                 if contiguousRow && rowInside {
-                    copy(rowPtr + ixBase * inC, dst, kW * cg)
+                    copy(rowPtr + ixBase * inC, dst, kW * cg, readLimit)
                     dst += kW * cg
                     continue
                 }
@@ -178,7 +193,7 @@ public enum Conv2D {
                     if ix < 0 || ix >= inW {
                         dst.update(repeating: 0, count: cg)
                     } else {
-                        copy(rowPtr + ix * inC, dst, cg)
+                        copy(rowPtr + ix * inC, dst, cg, readLimit)
                     }
                     dst += cg
                 }
@@ -186,14 +201,17 @@ public enum Conv2D {
         }
     }
 
-    /// A copy that skips the `memcpy` call for short runs (RGB input layers): one masked
-    /// 16-lane move with AVX-512, else a scalar loop.
+    /// A copy that skips the `memcpy` call for short runs (RGB input layers). With AVX-512, up
+    /// to 16 floats move as one unmasked 16-lane load and store: the store runs past `n` into
+    /// the next patch (written afterwards, or slack), the load only when `src <= readLimit`.
+    /// Masked stores are slow on AMD cores and stall the loads that follow.
     @inline(__always)
-    static func copy(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+    static func copy(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, _ readLimit: UnsafePointer<Float>) {
         if n <= 16 {
             if CPU.avx512 {
-                let mask = UInt16(truncatingIfNeeded: (1 << n) - 1)
-                arca_store_f32x16_masked(dst, arca_load_f32x16_masked(src, mask), mask)
+                let v = src <= readLimit ? UnsafeRawPointer(src).loadUnaligned(as: SIMD16<Float>.self)
+                    : arca_load_f32x16_masked(src, UInt16(truncatingIfNeeded: (1 << n) - 1))
+                UnsafeMutableRawPointer(dst).storeBytes(of: v, as: SIMD16<Float>.self)
             } else {
                 for i in 0..<n { dst[i] = src[i] }
             }

@@ -94,7 +94,7 @@ struct BenchOp {
         }
     }
 
-    /// BlazeFace short range (128x128x3 input) layer shapes, then MiniLM-L6 GEMMs (128 tokens).
+    /// BlazeFace short range (128x128x3 input) layer shapes, selfie segmentation ones, then MiniLM-L6 GEMMs (128 tokens).
     static var all: [BenchOp] { [
         conv("bf conv5x5 s2 128x128 3->24", h: 128, c: 3, outC: 24, k: 5, stride: 2),
         depthwise("bf dw3x3 s1 64x64x24", h: 64, c: 24, k: 3, stride: 1),
@@ -111,6 +111,9 @@ struct BenchOp {
         depthwise("bf dw3x3 s2 16->8 x96", h: 16, c: 96, k: 3, stride: 2),
         depthwise("bf dw3x3 s1 8x8x96", h: 8, c: 96, k: 3, stride: 1),
         conv("bf 1x1 8x8 96->96", h: 8, c: 96, outC: 96, k: 1, stride: 1),
+        conv("selfie conv3x3 s2 256x256 3->16", h: 256, c: 3, outC: 16, k: 3, stride: 2),
+        conv("selfie 1x1 128x128 16->16", h: 128, c: 16, outC: 16, k: 1, stride: 1),
+        depthwise("selfie dw3x3 s1 128x128x16", h: 128, c: 16, k: 3, stride: 1),
         depthwise("selfie dw5x5 s1 32x32x32", h: 32, c: 32, k: 5, stride: 1),
         depthwise("selfie dw5x5 s2 32->16 x64", h: 32, c: 64, k: 5, stride: 2),
         gemm("minilm 128x384x384", m: 128, k: 384, n: 384),
