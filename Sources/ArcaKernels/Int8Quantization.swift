@@ -61,6 +61,38 @@ public enum Int8Quantization {
         return m / 127
     }
 
+    /// ``quantizeRow(_:_:into:paddedCount:)`` for the VNNI kernel: the same values q, stored as
+    /// unsigned bytes q + 128 (so 0 is 128, the padding value up to `paddedCount`).
+    @inline(__always)
+    public static func quantizeRowShifted(_ x: UnsafePointer<Float>, _ count: Int, into dst: UnsafeMutablePointer<UInt8>,
+                                          paddedCount: Int) -> Float {
+        let m = absMax(x, count)
+        guard m > 0, m.isFinite else {
+            dst.update(repeating: 128, count: paddedCount)
+            return 0
+        }
+        let inv = 127 / m
+        let v = SIMD16<Float>(repeating: inv)
+        let raw = UnsafeRawPointer(x)
+        var i = 0
+        while i + 16 <= count {
+            var y = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * v
+            y.replace(with: 0, where: y .!= y)
+            arca_f32_to_u8x16_shifted(y, dst + i)
+            i += 16
+        }
+        while i < count {
+            let y = x[i] * inv
+            dst[i] = y.isNaN ? 128 : UInt8(Int(y.rounded(.toNearestOrEven)) + 128)
+            i += 1
+        }
+        while i < paddedCount {
+            dst[i] = 128
+            i += 1
+        }
+        return m / 127
+    }
+
     /// Per-column quantization of `w` (row-major `[K,N]`, or `[N,K]` when `transposed`):
     /// int8 values in the same layout and one scale per column N.
     public static func quantizeColumns(_ w: UnsafePointer<Float>, k: Int, n: Int, transposed: Bool) -> (values: [Int8], scales: [Float]) {

@@ -2,47 +2,89 @@ import ArcaTensor
 
 /// Int8 weights `B[K,N]` with one float scale per output column, packed for ``QuantizedGEMM``.
 ///
-/// Values are widened to int16 and laid out as 16-column panels; within a panel, K pair
-/// `p` holds 16 columns x (row 2p, row 2p+1): 64 bytes, the operand of two `vpmaddwd`s.
-/// Columns past N and the odd K tail are zero, and their scales are zero.
+/// Two layouts, one per microkernel (``Kernel``):
+/// - `int16Pairs` (AVX2): values widened to int16 in 16-column panels; within a panel, K pair
+///   `p` holds 16 columns x (row 2p, row 2p+1): 64 bytes, the operand of two `vpmaddwd`s.
+/// - `vnni` (AVX-512 VNNI): int8 in 32-column panels; within a panel, K quad `q` holds
+///   32 columns x rows 4q..4q+3: 128 bytes, the operands of two `vpdpbusd`s. Each column also
+///   keeps `128 · Σ_k w[k, n]`, the correction for activations shifted to unsigned bytes.
+///
+/// Columns past N and the K tail are zero, and their scales are zero.
 public final class PackedInt8B: @unchecked Sendable {
+    /// The int8 microkernel a packing is laid out for.
+    public enum Kernel: Sendable, CaseIterable {
+        /// `vpmaddwd` on int16-widened operands (AVX2), 6x16 tiles.
+        case int16Pairs
+        /// `vpdpbusd` on u8 activations x s8 weights (AVX-512 VNNI), 6x32 tiles.
+        case vnni
+
+        /// The fastest kernel this build's CPU runs.
+        public static var best: Kernel { CPU.avx512VNNI ? .vnni : .int16Pairs }
+        /// Kernels this build can run (the portable fallback of `vnni` is for tests only).
+        public static var available: [Kernel] { CPU.avx512VNNI ? [.vnni, .int16Pairs] : [.int16Pairs] }
+        /// Columns per panel.
+        var nr: Int { self == .vnni ? VNNIMicrokernel.nr : QuantizedGEMMMicrokernel.nr }
+        /// K steps per packed group (a pair of int16 or a quad of bytes).
+        var kGroup: Int { self == .vnni ? 4 : 2 }
+    }
+
     public let k: Int
     public let n: Int
-    let kPairs: Int
+    public let kernel: Kernel
+    /// K rounded up to the kernel's group (pairs or quads).
+    let kPadded: Int
     let panels: Int
-    let data: UnsafeMutablePointer<Int16>
+    /// Packed values: int16 for `int16Pairs`, int8 for `vnni`.
+    let data: UnsafeMutableRawPointer
     /// Per column (padded to the panel width): real value = int8 value x scale.
     let scales: UnsafeMutablePointer<Float>
+    /// Per column (padded): 128 · Σ_k w (wrapping), for `vnni`; zero otherwise.
+    let compensation: UnsafeMutablePointer<Int32>
     private let dataBytes: Int
-    private let scaleBytes: Int
+    private let columnBytes: Int
 
     /// Packs `weights` (row-major `[K,N]`, or `[N,K]` when `transposed`) and `scales[N]`.
     /// Preconditions (checked by the caller): counts match, `k <= QuantizedGEMM.maxK`.
     public init(weights: UnsafePointer<Int8>, scales s: UnsafePointer<Float>, k: Int, n: Int, transposed: Bool,
-                pool: ThreadPool = .serial) {
-        let nr = QuantizedGEMMMicrokernel.nr
+                kernel: Kernel = .best, pool: ThreadPool = .serial) {
+        let nr = kernel.nr, group = kernel.kGroup
         self.k = k
         self.n = n
-        kPairs = (k + 1) / 2
+        self.kernel = kernel
+        kPadded = (k + group - 1) / group * group
         panels = (n + nr - 1) / nr
-        dataBytes = max(64, panels * kPairs * 2 * nr * 2)
-        scaleBytes = max(64, panels * nr * 4)
-        data = AlignedAllocation.allocate(byteCount: dataBytes).bindMemory(to: Int16.self, capacity: dataBytes / 2)
-        scales = AlignedAllocation.allocate(byteCount: scaleBytes).bindMemory(to: Float.self, capacity: scaleBytes / 4)
-        for j in 0..<(panels * nr) { scales[j] = j < n ? s[j] : 0 }
-        let shared = SendableBox((data, kPairs))
+        let elementBytes = kernel == .vnni ? 1 : 2
+        dataBytes = max(64, panels * nr * kPadded * elementBytes)
+        columnBytes = max(64, panels * nr * 4)
+        data = AlignedAllocation.allocate(byteCount: dataBytes)
+        scales = AlignedAllocation.allocate(byteCount: columnBytes).bindMemory(to: Float.self, capacity: columnBytes / 4)
+        compensation = AlignedAllocation.allocate(byteCount: columnBytes).bindMemory(to: Int32.self, capacity: columnBytes / 4)
+        @inline(__always) func w(_ row: Int, _ col: Int) -> Int8 {
+            col < n && row < k ? (transposed ? weights[col * k + row] : weights[row * n + col]) : 0
+        }
+        for j in 0..<(panels * nr) {
+            scales[j] = j < n ? s[j] : 0
+            var sum: Int32 = 0
+            if kernel == .vnni { for row in 0..<k { sum &+= Int32(w(row, j)) } }
+            compensation[j] = sum &* 128
+        }
+        let shared = SendableBox(data)
+        let panelBytes = nr * kPadded * elementBytes
         pool.parallelFor(count: panels) { jp in
-            let (data, kPairs) = shared.value
-            let panel = data + jp * kPairs * 2 * nr
-            for p in 0..<kPairs {
-                let step = panel + p * 2 * nr
-                for j in 0..<nr {
-                    let col = jp * nr + j
-                    for t in 0..<2 {
-                        let row = 2 * p + t
-                        var v: Int8 = 0
-                        if col < n && row < k { v = transposed ? weights[col * k + row] : weights[row * n + col] }
-                        step[2 * j + t] = Int16(v)
+            let panel = shared.value + jp * panelBytes
+            switch kernel {
+            case .int16Pairs:
+                let out = panel.assumingMemoryBound(to: Int16.self)
+                for p in 0..<(kPadded / 2) {
+                    for j in 0..<nr {
+                        for t in 0..<2 { out[(p * nr + j) * 2 + t] = Int16(w(2 * p + t, jp * nr + j)) }
+                    }
+                }
+            case .vnni:
+                let out = panel.assumingMemoryBound(to: Int8.self)
+                for q in 0..<(kPadded / 4) {
+                    for j in 0..<nr {
+                        for t in 0..<4 { out[(q * nr + j) * 4 + t] = w(4 * q + t, jp * nr + j) }
                     }
                 }
             }
@@ -50,13 +92,23 @@ public final class PackedInt8B: @unchecked Sendable {
     }
 
     deinit {
-        AlignedAllocation.deallocate(UnsafeMutableRawPointer(data), byteCount: dataBytes)
-        AlignedAllocation.deallocate(UnsafeMutableRawPointer(scales), byteCount: scaleBytes)
+        AlignedAllocation.deallocate(data, byteCount: dataBytes)
+        AlignedAllocation.deallocate(UnsafeMutableRawPointer(scales), byteCount: columnBytes)
+        AlignedAllocation.deallocate(UnsafeMutableRawPointer(compensation), byteCount: columnBytes)
     }
 
-    /// The packed K pairs of the 16-column panel `panel`.
+    /// Bytes of packed memory (weights, scales, corrections).
+    public var byteCount: Int { dataBytes + 2 * columnBytes }
+
+    /// The packed K groups of panel `panel` (int16 pairs).
     @inline(__always)
-    func panel(_ panel: Int) -> UnsafePointer<Int16> {
-        UnsafePointer(data + panel * kPairs * 2 * QuantizedGEMMMicrokernel.nr)
+    func int16Panel(_ panel: Int) -> UnsafePointer<Int16> {
+        UnsafePointer(data.assumingMemoryBound(to: Int16.self) + panel * kPadded * QuantizedGEMMMicrokernel.nr)
+    }
+
+    /// The packed K quads of panel `panel` (VNNI).
+    @inline(__always)
+    func vnniPanel(_ panel: Int) -> UnsafePointer<Int8> {
+        UnsafePointer(data.assumingMemoryBound(to: Int8.self) + panel * kPadded * VNNIMicrokernel.nr)
     }
 }

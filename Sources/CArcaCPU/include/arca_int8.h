@@ -87,4 +87,73 @@ static inline void arca_f32_to_i16x16(arca_f32x8 lo, arca_f32x8 hi, int16_t *dst
     }
 }
 #endif
+
+/*
+ * AVX-512 VNNI: sixteen int32 lanes, each += the four products of unsigned bytes of `a` and
+ * signed bytes of `b` (vpdpbusd; no saturation, sums wrap modulo 2^32). Imported with
+ * `arca_i32x16` as SIMD8<Int64>. Without VNNI the same functions are portable loops.
+ */
+typedef long long arca_i32x16 __attribute__((vector_size(64)));
+typedef float arca_f32x16_q __attribute__((vector_size(64)));
+
+#if defined(__AVX512VNNI__) && defined(__AVX512F__)
+/// acc[i] += Σ_{j<4} u8(a[4i+j]) * s8(b[4i+j]) (vpdpbusd).
+static inline arca_i32x16 arca_dpbusd(arca_i32x16 acc, arca_i32x16 a, arca_i32x16 b) {
+    return (arca_i32x16)_mm512_dpbusd_epi32((__m512i)acc, (__m512i)a, (__m512i)b);
+}
+/// The 32 bits at `p` (unaligned) in every lane (vpbroadcastd).
+static inline arca_i32x16 arca_broadcast_i32x16(const void *p) {
+    int32_t v;
+    __builtin_memcpy(&v, p, 4);
+    return (arca_i32x16)_mm512_set1_epi32(v);
+}
+/// 64 bytes at `p`, unaligned.
+static inline arca_i32x16 arca_load_i32x16(const void *p) {
+    return (arca_i32x16)_mm512_loadu_si512(p);
+}
+/// int32 lanes minus `b`'s lanes, to float (vpsubd, vcvtdq2ps).
+static inline arca_f32x16_q arca_sub_i32_to_f32x16(arca_i32x16 a, arca_i32x16 b) {
+    return (arca_f32x16_q)_mm512_cvtepi32_ps(_mm512_sub_epi32((__m512i)a, (__m512i)b));
+}
+/// Sixteen floats rounded to nearest-even, plus 128, stored as bytes at `dst` (vcvtps2dq,
+/// vpaddd, vpmovusdb). Callers keep x NaN-free and |x| <= 127.
+static inline void arca_f32_to_u8x16_shifted(arca_f32x16_q x, uint8_t *dst) {
+    __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32((__m512)x), _mm512_set1_epi32(128));
+    _mm_storeu_si128((__m128i *)dst, _mm512_cvtusepi32_epi8(q));
+}
+#else
+static inline arca_i32x16 arca_dpbusd(arca_i32x16 acc, arca_i32x16 a, arca_i32x16 b) {
+    uint8_t x[64]; int8_t y[64]; uint32_t r[16]; arca_i32x16 out;
+    __builtin_memcpy(x, &a, 64); __builtin_memcpy(y, &b, 64); __builtin_memcpy(r, &acc, 64);
+    for (int i = 0; i < 16; i++)
+        for (int j = 0; j < 4; j++) r[i] += (uint32_t)((int32_t)x[4 * i + j] * (int32_t)y[4 * i + j]);
+    __builtin_memcpy(&out, r, 64);
+    return out;
+}
+static inline arca_i32x16 arca_broadcast_i32x16(const void *p) {
+    int32_t v, r[16]; arca_i32x16 out;
+    __builtin_memcpy(&v, p, 4);
+    for (int i = 0; i < 16; i++) r[i] = v;
+    __builtin_memcpy(&out, r, 64);
+    return out;
+}
+static inline arca_i32x16 arca_load_i32x16(const void *p) {
+    arca_i32x16 out; __builtin_memcpy(&out, p, 64); return out;
+}
+static inline arca_f32x16_q arca_sub_i32_to_f32x16(arca_i32x16 a, arca_i32x16 b) {
+    int32_t x[16], y[16]; float r[16]; arca_f32x16_q out;
+    __builtin_memcpy(x, &a, 64); __builtin_memcpy(y, &b, 64);
+    for (int i = 0; i < 16; i++) r[i] = (float)(int32_t)((uint32_t)x[i] - (uint32_t)y[i]);
+    __builtin_memcpy(&out, r, 64);
+    return out;
+}
+static inline void arca_f32_to_u8x16_shifted(arca_f32x16_q x, uint8_t *dst) {
+    float v[16];
+    __builtin_memcpy(v, &x, 64);
+    for (int i = 0; i < 16; i++) {
+        float r = __builtin_rintf(v[i]) + 128.f;
+        dst[i] = (uint8_t)(r > 255.f ? 255.f : r < 0.f ? 0.f : r);
+    }
+}
+#endif
 #endif
