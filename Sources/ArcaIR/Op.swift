@@ -55,6 +55,25 @@ public enum Op: Sendable, Hashable, Codable {
     case l2Normalize(epsilon: Float)
     /// Converts the element type (e.g. float16 constants to float32).
     case cast(to: DType)
+    /// float32 → uint8: `q = clamp(round_half_even(x · (1/scale) + zeroPoint), 0, 255)`, NaN → zeroPoint.
+    case quantize(QuantParams)
+    /// uint8 → float32: `x = scale · (q − zeroPoint)`.
+    case dequantize(QuantParams)
+    /// Statically quantized convolution. inputs: x uint8 [N,H,W,C], w int8 OHWI, wScales float32
+    /// [outC], bias float32 [outC]?, then residual uint8 (the output's shape) when `residual` is set.
+    /// With `acc[o] = Σ (q_x − z_x)·w` exact in int32:
+    /// `y = act(Float(acc) · (s_x · wScales[o]) + bias[o] + real(residual))`, then requantized
+    /// with `output` like ``Op/quantize(_:)``, or float32 when `output` is nil.
+    case quantizedConv2d(QuantizedConv2DAttributes)
+    /// Statically quantized depthwise convolution. inputs: x uint8 [N,H,W,C], w int8 [kH,kW,C·m],
+    /// wScales float32 [C·m], bias float32 [C·m]?; the arithmetic of ``Op/quantizedConv2d(_:)``
+    /// (padding taps read the zero point, so they add nothing).
+    case quantizedDepthwiseConv2d(QuantizedDepthwiseConv2DAttributes)
+    /// inputs: a, b uint8 of one shape. `y = act(real_a(a) + real_b(b))` requantized with `output`.
+    case quantizedAdd(QuantizedAddAttributes)
+    /// inputs: x uint8 [N, H, W, C], s float32 [N, 1, 1, C]. `y = real(x) · s[n, c]` requantized
+    /// with `output` (a squeeze-and-excitation gate applied to a uint8 activation).
+    case quantizedScaleChannels(QuantizedScaleAttributes)
 
     /// A short stable name (used in errors, logs and serialization).
     public var name: String {
@@ -82,6 +101,12 @@ public enum Op: Sendable, Hashable, Codable {
         case .maskedMean: "masked_mean"
         case .l2Normalize: "l2_normalize"
         case .cast: "cast"
+        case .quantize: "quantize"
+        case .dequantize: "dequantize"
+        case .quantizedConv2d: "quantized_conv2d"
+        case .quantizedDepthwiseConv2d: "quantized_depthwise_conv2d"
+        case .quantizedAdd: "quantized_add"
+        case .quantizedScaleChannels: "quantized_scale_channels"
         }
     }
 }

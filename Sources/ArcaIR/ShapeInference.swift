@@ -103,6 +103,12 @@ extension Op {
         case .maskedMean: return try ShapeRules.maskedMean(x)
         case .l2Normalize(let eps): return try ShapeRules.l2Normalize(epsilon: eps, x)
         case .cast(let to): return try ShapeRules.cast(to, x)
+        case .quantize(let q): return try ShapeRules.quantize(q, x)
+        case .dequantize(let q): return try ShapeRules.dequantize(q, x)
+        case .quantizedConv2d(let a): return try ShapeRules.quantizedConv2d(a, x)
+        case .quantizedDepthwiseConv2d(let a): return try ShapeRules.quantizedDepthwise(a, x)
+        case .quantizedAdd(let a): return try ShapeRules.quantizedAdd(a, x)
+        case .quantizedScaleChannels(let a): return try ShapeRules.quantizedScale(a, x)
         }
     }
 }
@@ -144,6 +150,10 @@ enum ShapeRules {
         for i in indices where i < x.count && x[i].dtype != .float32 {
             throw RuleFailure.dtype(input: i, expected: "float32")
         }
+    }
+
+    static func floatOrByte(_ x: RuleInputs, _ i: Int) throws {
+        guard x[i].dtype == .float32 || x[i].dtype == .uint8 else { throw RuleFailure.dtype(input: i, expected: "float32 or uint8") }
     }
 
     static func rank(_ x: RuleInputs, _ i: Int, _ r: Int, _ what: String) throws {

@@ -103,26 +103,29 @@ extension ShapeRules {
         return (.float32, [s[0], oh, ow, w[0]])
     }
 
+    /// float32, or uint8 without a fused activation (same quantization in and out).
     static func pool(_ a: Pool2DAttributes, _ x: RuleInputs) throws -> (DType, [Int]) {
         try inputs(x, 1...1)
-        try float32(x, 0)
+        try floatOrByte(x, 0)
+        if x[0].dtype == .uint8 && a.activation != .none { throw RuleFailure.attribute("a uint8 pool cannot fuse \(a.activation)") }
         try rank(x, 0, 4, "input")
         try window(strideH: a.strideH, strideW: a.strideW, padding: a.padding)
         guard a.kernelH > 0, a.kernelW > 0, a.kernelH <= maxAttribute, a.kernelW <= maxAttribute else { throw RuleFailure.attribute("pool window \(a.kernelH)x\(a.kernelW) must be positive") }
         let s = x[0].shape
         let (oh, ow) = try spatialOutput(s, kH: a.kernelH, kW: a.kernelW, strideH: a.strideH, strideW: a.strideW,
                                          dilationH: 1, dilationW: 1, padding: a.padding)
-        return (.float32, [s[0], oh, ow, s[3]])
+        return (x[0].dtype, [s[0], oh, ow, s[3]])
     }
 
+    /// float32, or uint8 (same quantization in and out; interpolated values round half to even).
     static func resize(_ a: ResizeAttributes, _ x: RuleInputs) throws -> (DType, [Int]) {
         try inputs(x, 1...1)
-        try float32(x, 0)
+        try floatOrByte(x, 0)
         try rank(x, 0, 4, "input")
         guard a.outH > 0, a.outW > 0, a.outH <= maxAttribute, a.outW <= maxAttribute else { throw RuleFailure.attribute("output size \(a.outH)x\(a.outW) must be positive") }
         let s = x[0].shape
         guard s[1] != 0, s[2] != 0 else { throw RuleFailure.shape("empty image \(s)") }
-        return (.float32, [s[0], a.outH, a.outW, s[3]])
+        return (x[0].dtype, [s[0], a.outH, a.outW, s[3]])
     }
 
     static func depthToSpace(_ b: Int, _ x: RuleInputs) throws -> (DType, [Int]) {

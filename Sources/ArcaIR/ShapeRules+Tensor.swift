@@ -149,9 +149,10 @@ extension ShapeRules {
         return (.float32, [s[0], s[2]])
     }
 
+    /// float32, or uint8 (same quantization in and out; means round half to even).
     static func reduceMean(axes: [Int], keepDims: Bool, _ x: RuleInputs) throws -> (DType, [Int]) {
         try inputs(x, 1...1)
-        try float32(x, 0)
+        try floatOrByte(x, 0)
         let s = x[0].shape
         let norm = try axes.map { try axis($0, rank: s.count) }
         guard Set(norm).count == norm.count else { throw RuleFailure.attribute("repeated axes \(axes)") }
@@ -159,6 +160,6 @@ extension ShapeRules {
         for (i, d) in s.enumerated() {
             if norm.contains(i) { if keepDims { out.append(1) } } else { out.append(d) }
         }
-        return (.float32, out)
+        return (x[0].dtype, out)
     }
 }

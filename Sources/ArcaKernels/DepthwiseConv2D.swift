@@ -144,7 +144,10 @@ public enum DepthwiseConv2D {
         }
     }
 
-    /// The all-taps-inside 3x3 case with the nine weight vectors held in registers.
+    /// The all-taps-inside 3x3 case with the nine weight vectors held in registers, four output
+    /// columns per step (independent accumulators; stride 1 shares six input columns between
+    /// them, stride 2 nine), then single columns. Taps are summed in the same order as
+    /// ``edgePixel(_:_:_:_:_:_:_:_:_:_:_:)``.
     @inline(__always)
     static func interior3x3<V: SIMD>(_ p: DepthwiseConv2DParams, _ img: UnsafePointer<Float>, _ rowStride: Int, _ pixelStride: Int,
                                      _ w: UnsafePointer<Float>, _ b: V, _ iy0: Int, _ ox0: Int, _ ox1: Int,
@@ -155,6 +158,35 @@ public enum DepthwiseConv2D {
         let w0 = wt(0), w1 = wt(1), w2 = wt(2), w3 = wt(3), w4 = wt(4), w5 = wt(5), w6 = wt(6), w7 = wt(7), w8 = wt(8)
         let rs = rowStride * 4
         var ox = ox0
+        if sw <= 2 {
+            while ox + 4 <= ox1 {
+                let src = UnsafeRawPointer(img + iy0 * rowStride + (ox * sw - p.padLeft) * pixelStride)
+                var a0 = b, a1 = b, a2 = b, a3 = b
+                @inline(__always) func row(_ r: UnsafeRawPointer, _ k0: V, _ k1: V, _ k2: V) {
+                    @inline(__always) func x(_ i: Int) -> V { r.loadUnaligned(fromByteOffset: i * ps, as: V.self) }
+                    if sw == 1 {
+                        let x0 = x(0), x1 = x(1), x2 = x(2), x3 = x(3), x4 = x(4), x5 = x(5)
+                        a0.addProduct(x0, k0); a1.addProduct(x1, k0); a2.addProduct(x2, k0); a3.addProduct(x3, k0)
+                        a0.addProduct(x1, k1); a1.addProduct(x2, k1); a2.addProduct(x3, k1); a3.addProduct(x4, k1)
+                        a0.addProduct(x2, k2); a1.addProduct(x3, k2); a2.addProduct(x4, k2); a3.addProduct(x5, k2)
+                    } else {
+                        let x0 = x(0), x2 = x(2), x4 = x(4), x6 = x(6)
+                        a0.addProduct(x0, k0); a1.addProduct(x2, k0); a2.addProduct(x4, k0); a3.addProduct(x6, k0)
+                        a0.addProduct(x(1), k1); a1.addProduct(x(3), k1); a2.addProduct(x(5), k1); a3.addProduct(x(7), k1)
+                        a0.addProduct(x2, k2); a1.addProduct(x4, k2); a2.addProduct(x6, k2); a3.addProduct(x(8), k2)
+                    }
+                }
+                row(src, w0, w1, w2)
+                row(src + rs, w3, w4, w5)
+                row(src + 2 * rs, w6, w7, w8)
+                let o = UnsafeMutableRawPointer(out + ox * c)
+                o.storeBytes(of: a0, as: V.self)
+                o.storeBytes(of: a1, toByteOffset: c * 4, as: V.self)
+                o.storeBytes(of: a2, toByteOffset: 2 * c * 4, as: V.self)
+                o.storeBytes(of: a3, toByteOffset: 3 * c * 4, as: V.self)
+                ox += 4
+            }
+        }
         while ox < ox1 {
             let src = UnsafeRawPointer(img + iy0 * rowStride + (ox * sw - p.padLeft) * pixelStride)
             var acc = b

@@ -76,6 +76,14 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
             // Empty tensors: nothing to compute (and no buffers to point at).
             return [Tensor(zeros: Shape(out), dtype: type.dtype)]
         }
+        switch op {
+        case .quantize, .dequantize, .quantizedConv2d, .quantizedDepthwiseConv2d, .quantizedAdd, .quantizedScaleChannels:
+            return [try quantized(op, x, out)]
+        case .pool2d, .resizeBilinear, .reduceMean:
+            if x[0].dtype == .uint8 { return [try quantized(op, x, out)] }
+        default:
+            break
+        }
         let f = x.map { $0.dtype == .float32 ? $0.floats() : [] }
         var y = [Float](repeating: 0, count: out.reduce(1, *))
         func bias(_ i: Int) -> [Float]? { x.count > i ? f[i] : nil }
@@ -156,6 +164,8 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
             y = reduceMean(f[0], x[0].shape.dims, axes: axes.map { Lowering.normalizedAxis($0, rank: x[0].rank) })
         case .concat, .pad, .reshape, .transpose, .gather, .depthToSpace, .cast:
             return [try layout(op, x, out, nodeName: nodeName)]
+        case .quantize, .dequantize, .quantizedConv2d, .quantizedDepthwiseConv2d, .quantizedAdd, .quantizedScaleChannels:
+            return [try quantized(op, x, out)]
         }
         return [try Tensor(shape: Shape(out), scalars: y)]
     }

@@ -109,6 +109,11 @@ extension LoweringContext {
             let (x, y, pool) = (UnsafePointer(f(node.inputs[0])), f(node.outputs[0]), self.pool)
             return Step(kernel: "pad") { Pad.run(pp, input: x, output: y, pool: pool) }
         }
+        if dtype(node.inputs[0]) == .uint8 && pp.isValid, a.value >= 0, a.value <= 255, a.value == a.value.rounded() {
+            let (x, y, pool, v) = (UnsafePointer(pointer(node.inputs[0]).assumingMemoryBound(to: UInt8.self)),
+                                   pointer(node.outputs[0]).assumingMemoryBound(to: UInt8.self), self.pool, UInt8(a.value))
+            return Step(kernel: "pad.u8") { Pad.run(pp, value: v, input: x, output: y, pool: pool) }
+        }
         let os = Shape(out).contiguousStrides
         let dt = dtype(node.outputs[0])
         let es = dt.byteSize

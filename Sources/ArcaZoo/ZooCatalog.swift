@@ -49,9 +49,13 @@ public struct ZooVariant: Sendable, Codable {
     public var facts: [String: ZooValue]?
     public var preprocessing: [String: ZooValue]?
     public var postprocessing: [String: ZooValue]?
-    /// How the published graph is derived from the float source: nil (as imported) or
-    /// "dynamic-int8" (``Graph/quantizedDynamicInt8()``).
+    /// How the published graph is derived from the float source: nil (as imported),
+    /// "dynamic-int8" (``Graph/quantizedDynamicInt8()``) or "static-int8"
+    /// (``Graph/quantizedStaticInt8(calibration:threads:)`` on `calibration`'s images).
     public var quantization: String?
+    /// A folder of calibration images (JPEG/PNG), relative to the catalog directory, for
+    /// "static-int8": each is preprocessed as the task does and run through the float graph.
+    public var calibration: String?
 
     public var isDefault: Bool { self.default ?? false }
 }

@@ -4,12 +4,13 @@ import ArcaKernels
 import ArcaRegistry
 import ArcaRuntime
 import ArcaTasks
+import ArcaTensor
 import Foundation
 
 /// Turns catalog variants into runnable task models, from their pinned sources.
 public enum ZooLoader {
-    /// The IR graph of a variant (`tflite` or `huggingface` source).
-    public static func importGraph(_ variant: ZooVariant) throws -> Graph {
+    /// The IR graph of a variant (`tflite` or `huggingface` source), quantized as the variant says.
+    public static func importGraph(_ variant: ZooVariant, task: ZooTask) throws -> Graph {
         let files = try ZooSources.files(of: variant)
         let graph: Graph
         switch variant.format {
@@ -20,22 +21,65 @@ public enum ZooLoader {
         default:
             throw ZooError.catalogUnreadable("variant \(variant.tag) has unknown format '\(variant.format)'")
         }
-        return try quantize(graph, variant.quantization ?? "none")
+        let scheme = variant.quantization ?? "none"
+        guard scheme == "static-int8" else { return try quantize(graph, scheme) }
+        guard let folder = variant.calibration else {
+            throw ZooError.catalogUnreadable("variant \(variant.tag): static-int8 needs a calibration folder")
+        }
+        let images = try calibrationImages(in: ZooPaths.catalog.appendingPathComponent(folder))
+        let samples = try calibrationInputs(images, graph: graph, task: task, variant: variant)
+        return try quantizeStatic(graph, calibration: samples)
     }
 
     /// Applies a quantization scheme by name: "none", or "int8"/"dynamic-int8" (per-row
-    /// activations, per-column weights on every constant matmul).
+    /// activations, per-column weights on every constant matmul). Static int8 needs
+    /// calibration inputs: ``quantizeStatic(_:calibration:)``.
     public static func quantize(_ graph: Graph, _ scheme: String) throws -> Graph {
         switch scheme {
         case "none", "": return graph
         case "int8", "dynamic-int8":
             let (g, count) = try graph.quantizedDynamicInt8()
             guard count > 0 else {
-                throw ZooError.catalogUnreadable("int8 quantization found no matmul with constant weights to quantize (convolution models are not supported yet)")
+                throw ZooError.catalogUnreadable("dynamic int8 quantization found no matmul with constant weights (convolution models take static int8 with calibration images)")
             }
             return g
         default:
-            throw ZooError.catalogUnreadable("unknown quantization '\(scheme)' (expected none or int8)")
+            throw ZooError.catalogUnreadable("unknown quantization '\(scheme)' (expected none, dynamic-int8 or static-int8)")
+        }
+    }
+
+    /// Static int8 (uint8 activations, int8 per-channel weights) from calibration inputs.
+    public static func quantizeStatic(_ graph: Graph, calibration samples: [[String: Tensor]]) throws -> Graph {
+        guard !samples.isEmpty else { throw ZooError.catalogUnreadable("static int8 quantization needs at least one calibration input") }
+        let (g, report) = try graph.quantizedStaticInt8(calibration: samples, threads: ThreadPool.shared.threadCount)
+        guard report.quantizedConvolutions > 0 else {
+            throw ZooError.catalogUnreadable("static int8 quantization found no convolution with constant weights to quantize")
+        }
+        return g
+    }
+
+    /// The JPEG and PNG files of a calibration folder, sorted by name.
+    public static func calibrationImages(in folder: URL) throws -> [URL] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
+            throw ZooError.catalogUnreadable("calibration folder \(folder.path) is missing")
+        }
+        let images = names.filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+        guard !images.isEmpty else { throw ZooError.catalogUnreadable("calibration folder \(folder.path) holds no JPEG or PNG image") }
+        return images.map { folder.appendingPathComponent($0) }
+    }
+
+    /// Each image decoded and preprocessed as the task does, as input of `graph`'s first input.
+    public static func calibrationInputs(_ images: [URL], graph: Graph, task: ZooTask, variant: ZooVariant) throws -> [[String: Tensor]] {
+        guard let input = graph.inputs.first.map({ graph.values[$0].name }) else {
+            throw ZooError.catalogUnreadable("the model has no input to calibrate")
+        }
+        return try images.map { url in
+            let image = try ImageDecoder.decode(Array(try Data(contentsOf: url)))
+            switch task {
+            case .faceDetection: return [input: try faceConfig(variant).preprocess(image).input]
+            case .selfieSegmentation: return [input: try selfieConfig(variant).preprocess(image)]
+            case .textEmbedding: throw ZooError.catalogUnreadable("text models take dynamic int8, not calibration images")
+            }
         }
     }
 
@@ -55,7 +99,7 @@ public enum ZooLoader {
         -> (graph: Graph, variant: ZooVariant, task: ZooTask, vocabulary: [UInt8]?) {
         if let known = try? catalog.resolve(ref) {
             let full = "\(known.model.name):\(known.variant.tag)"
-            guard let store else { return (try importGraph(known.variant), known.variant, known.model.task, nil) }
+            guard let store else { return (try importGraph(known.variant, task: known.model.task), known.variant, known.model.task, nil) }
             if (try? store.resolve(full)) == nil {
                 _ = try ZooStore.install(catalog: catalog, store: store)
             }

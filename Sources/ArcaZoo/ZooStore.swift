@@ -47,7 +47,7 @@ public enum ZooStore {
     @discardableResult
     public static func publish(_ model: ZooModel, _ variant: ZooVariant, store: ModelStore,
                                progress: (PublishProgress) -> Void = { _ in }) throws -> Descriptor {
-        let graph = try ZooLoader.importGraph(variant)
+        let graph = try ZooLoader.importGraph(variant, task: model.task)
         var source = ModelConfig.Source()
         if let f = variant.files.first {
             source.uri = "pypi:\(f.package)"
@@ -103,7 +103,12 @@ public enum ZooStore {
     /// `latency: [{threads, batch, seq, medianMs}]`).
     static func variantFacts(_ graph: Graph, catalogEntry: ZooVariant?, weightBytes: Int) -> ModelConfig.VariantFacts {
         var facts = ModelConfig.VariantFacts()
-        facts.dtype = graph.nodes.contains { if case .quantizedMatMul = $0.op { true } else { false } } ? "int8" : "float32"
+        facts.dtype = graph.nodes.contains {
+            switch $0.op {
+            case .quantizedMatMul, .quantizedConv2d, .quantizedDepthwiseConv2d: true
+            default: false
+            }
+        } ? "int8" : "float32"
         facts.sizeBytes = UInt64(weightBytes)
         let f = catalogEntry?.facts ?? [:]
         facts.expectedAccuracy = f["expectedAccuracy"]?.double ?? 0

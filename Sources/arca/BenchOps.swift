@@ -3,7 +3,7 @@ import ArcaKernels
 import Foundation
 
 struct BenchOps: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ops", abstract: "Time the kernels on BlazeFace and MiniLM shapes.")
+    static let configuration = CommandConfiguration(commandName: "ops", abstract: "Time the kernels on BlazeFace, selfie segmentation and MiniLM shapes, float32 and uint8.")
 
     @Option(help: "Threads.") var threads: Int = 1
     @Option(help: "Timed runs per op; the median is reported (0: by op size).") var runs: Int = 0
@@ -19,7 +19,7 @@ struct BenchOps: ParsableCommand {
         let pool = ThreadPool(threadCount: threads)
         defer { pool.shutdown() }
         var rows: [(String, Double, Double)] = []
-        for op in BenchOp.all where filter.map({ op.name.contains($0) }) ?? true {
+        for op in BenchOp.all + BenchOp.quantized where filter.map({ op.name.contains($0) }) ?? true {
             let body = op.make(pool)
             let n = runs > 0 ? runs : max(5, min(500, Int(3e8 / max(op.flops, 1))))
             for _ in 0..<max(2, n / 10) { body() }
@@ -82,6 +82,15 @@ struct BenchOp {
         }
     }
 
+    static func add(_ name: String, count: Int) -> BenchOp {
+        BenchOp(name: name, flops: Double(count)) { pool in
+            let a = data(count, seed: 1), b = data(count, seed: 2)
+            let y = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            let p = BinaryParams(op: .add, aShape: [count], bShape: [count])
+            return { Binary.run(p, a: a, b: b, activation: .relu, output: y, pool: pool) }
+        }
+    }
+
     static func gemm(_ name: String, m: Int, k: Int, n: Int) -> BenchOp {
         BenchOp(name: name, flops: 2.0 * Double(m * n * k)) { pool in
             let a = data(m * k, seed: 1), b = data(k * n, seed: 2), bias = data(n, seed: 3)
@@ -103,6 +112,7 @@ struct BenchOp {
         depthwise("bf dw3x3 s2 64->32 x28", h: 64, c: 28, k: 3, stride: 2),
         depthwise("bf dw3x3 s1 32x32x32", h: 32, c: 32, k: 3, stride: 1),
         conv("bf 1x1 32x32 28->32", h: 32, c: 28, outC: 32, k: 1, stride: 1),
+        add("bf add 64x64x28", count: 64 * 64 * 28),
         conv("bf 1x1 32x32 32->36", h: 32, c: 32, outC: 36, k: 1, stride: 1),
         conv("bf 1x1 32x32 42->48", h: 32, c: 42, outC: 48, k: 1, stride: 1),
         depthwise("bf dw3x3 s2 32->16 x48", h: 32, c: 48, k: 3, stride: 2),

@@ -1,3 +1,4 @@
+import ArcaIR
 import ArcaRegistry
 import ArcaZoo
 import ArgumentParser
@@ -12,8 +13,10 @@ struct Publish: ParsableCommand {
     @Option(help: "Variant (the tag).") var variant: String
     @Option(help: "Task: face-detection, selfie-segmentation or text-embedding; task settings come from the zoo catalog entry of the same name, if any.")
     var task: String?
-    @Option(help: "Quantization: none, or int8 (dynamic: per-row activations, per-channel weights; transformer matmuls only so far).")
+    @Option(help: "Quantization: none, or int8: dynamic (per-row activations, per-channel weights) for Hugging Face BERT folders, static (uint8 activations calibrated on --calibration images, per-channel int8 weights) for .tflite convolution models.")
     var quantize = "none"
+    @Option(help: "For int8 on a .tflite: a folder of JPEG/PNG images, preprocessed as --task does, that fix the activation ranges.")
+    var calibration: String?
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -21,13 +24,33 @@ struct Publish: ParsableCommand {
         if let task, ZooTask(rawValue: task) == nil {
             throw ValidationError("--task must be one of \(ZooTask.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if calibration != nil && quantize != "int8" { throw ValidationError("--calibration goes with --quantize int8") }
     }
 
     func run() throws {
         let s = try store.open()
-        let graph = try ZooLoader.quantize(try ZooLoader.importGraph(path: source), quantize)
         let catalog = try? ZooCatalog.bundled()
         let zooTask = task.flatMap(ZooTask.init(rawValue:))
+        var isFolder: ObjCBool = false
+        let sourceIsFolder = FileManager.default.fileExists(atPath: source, isDirectory: &isFolder) && isFolder.boolValue
+        let imported = try ZooLoader.importGraph(path: source)
+        let scheme = quantize == "none" ? nil : sourceIsFolder ? "dynamic-int8" : "static-int8"
+        let graph: Graph
+        switch scheme {
+        case "static-int8":
+            guard let calibration else { throw ValidationError("--quantize int8 on a .tflite model needs --calibration FOLDER (images that fix activation ranges)") }
+            guard let zooTask, zooTask != .textEmbedding else { throw ValidationError("static int8 needs --task face-detection or selfie-segmentation (to preprocess the calibration images)") }
+            let settings = catalog?.models.first { $0.task == zooTask }
+            guard let v = settings?.variants.first(where: { $0.tag == variant }) ?? settings?.defaultVariant else {
+                throw ValidationError("no catalog settings for \(zooTask.rawValue)")
+            }
+            let images = try ZooLoader.calibrationImages(in: URL(fileURLWithPath: calibration))
+            graph = try ZooLoader.quantizeStatic(imported, calibration: try ZooLoader.calibrationInputs(images, graph: imported, task: zooTask, variant: v))
+        case "dynamic-int8":
+            graph = try ZooLoader.quantize(imported, "dynamic-int8")
+        default:
+            graph = imported
+        }
         // Settings for the task: the catalog variant with the same name and tag, else the task's default variant.
         var entry: ZooVariant? = zooTask.flatMap { t in
             let m = catalog?.models.first { $0.task == t }
@@ -35,10 +58,10 @@ struct Publish: ParsableCommand {
         }
         // Measured accuracy and latency belong to the catalog's own variant, not to this source.
         for key in ["expectedAccuracy", "accuracyMetric", "latency"] { entry?.facts?[key] = nil }
-        entry?.quantization = quantize == "none" ? nil : "dynamic-int8"
+        entry?.quantization = scheme
+        entry?.calibration = nil
         var extra: [LayerInput] = []
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: source, isDirectory: &isDir), isDir.boolValue {
+        if sourceIsFolder {
             let vocab = URL(fileURLWithPath: source).appendingPathComponent("vocab.txt")
             if let data = try? Data(contentsOf: vocab) { extra.append(LayerInput(mediaType: ZooStore.vocabularyMediaType, bytes: Array(data))) }
         }

@@ -2,6 +2,7 @@
 #define ARCA_CPU_H
 #include "arca_int8.h"
 #include "arca_avx512.h"
+#include "arca_qconv.h"
 #include "arca_sha256.h"
 
 /*

@@ -1,0 +1,200 @@
+import CArcaCPU
+
+/// What the quantized epilogue does with each column's sum `acc = Σ q·w`:
+///
+///     y = Float(acc − correction[n]) · multiplier[n] + bias[n]   (+ s_r · (q_r − z_r))
+///     y = act(y)
+///     out = uint8 clamp(round_half_even(y · (1 / s_out)) + z_out, 0, 255), or float32 y
+///
+/// in exactly that order (the reference twins follow it).
+public struct QuantizedEpilogue: @unchecked Sendable {
+    public var activation: Activation
+    /// The output's quantization, or nil for float32 output.
+    public var output: (scale: Float, zeroPoint: Int)?
+    /// A uint8 residual of the output's shape and row stride, with its quantization.
+    public var residual: (pointer: UnsafePointer<UInt8>, scale: Float, zeroPoint: Int)?
+
+    public init(activation: Activation, output: (scale: Float, zeroPoint: Int)?,
+                residual: (pointer: UnsafePointer<UInt8>, scale: Float, zeroPoint: Int)? = nil) {
+        self.activation = activation
+        self.output = output
+        self.residual = residual
+    }
+}
+
+/// `C[M, N] = epilogue(A[M, K] · B)` for uint8 activations A (rows at stride `lda` bytes) and
+/// ``QuantizedConvWeights`` B: the int8 twin of ``DirectGEMM``. Rows go in register tiles of
+/// 12, 8, 6 or 4 (by block width) through `vpdpbusd` (AVX-512 VNNI; portable loops elsewhere),
+/// sums land in an L1 tile, and the epilogue writes uint8 or float32 rows of `ldc` elements.
+///
+/// Rows are read `kPadded` bytes long: full tiles read A in place when every row's padded
+/// length stays inside the `rowLimit` rows of A (else through a padded copy).
+public enum QuantizedDirectGEMM {
+    typealias Z = SIMD8<Int64>
+    typealias F = SIMD16<Float>
+    static let chunk = 48
+
+    @inline(__always)
+    static func tileRows(_ vectors: Int) -> Int { vectors == 1 ? 12 : vectors == 2 ? 8 : vectors == 3 ? 6 : 4 }
+
+    /// All `m` rows, split across the pool in chunks of 48.
+    public static func run(m: Int, a: UnsafePointer<UInt8>, lda: Int, b: QuantizedConvWeights, epilogue: QuantizedEpilogue,
+                           c: UnsafeMutableRawPointer, ldc: Int, pool: ThreadPool) {
+        let chunks = (m + chunk - 1) / chunk
+        let shared = SendableBox((a, c, epilogue))
+        pool.parallelFor(count: chunks) { t in
+            let (a, c, epilogue) = shared.value
+            rows(t * chunk..<min(m, (t + 1) * chunk), rowLimit: m, a: a, lda: lda, b: b, epilogue: epilogue, c: c, ldc: ldc)
+        }
+    }
+
+    /// Rows `range` of C, block by block. `c` is uint8 or float32 by `epilogue.output`.
+    static func rows(_ range: Range<Int>, rowLimit: Int, a: UnsafePointer<UInt8>, lda: Int, b: QuantizedConvWeights,
+                     epilogue: QuantizedEpilogue, c: UnsafeMutableRawPointer, ldc: Int) {
+        let kq = b.kPadded / 4
+        // Row r reads [r·lda, r·lda + kPadded): in place unless the last row would read past A.
+        let inPlaceEnd = b.kPadded <= lda ? range.upperBound : min(range.upperBound, rowLimit - 1)
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 12 * 64 + 16) { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let tile = base + (16 - (Int(bitPattern: base) / 4) % 16) % 16
+            for blk in b.blocks {
+                let w = UnsafeRawPointer(b.data + blk.offset)
+                let mr = tileRows(blk.vectors)
+                var r = range.lowerBound
+                while r + mr <= inPlaceEnd {
+                    compute(blk.vectors, kq, a + r * lda, lda, w, tile)
+                    finish(tile, rows: mr, row0: r, blk, b, epilogue, c, ldc)
+                    r += mr
+                }
+                while r < range.upperBound {
+                    let rows = min(mr, range.upperBound - r)
+                    Scratch.withFloats((mr * b.kPadded + 3) / 4) { raw in
+                        let padded = UnsafeMutableRawPointer(raw).assumingMemoryBound(to: UInt8.self)
+                        padded.update(repeating: 0, count: mr * b.kPadded)
+                        for i in 0..<rows { (padded + i * b.kPadded).update(from: a + (r + i) * lda, count: b.k) }
+                        compute(blk.vectors, kq, padded, b.kPadded, w, tile)
+                    }
+                    finish(tile, rows: rows, row0: r, blk, b, epilogue, c, ldc)
+                    r += rows
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func compute(_ vectors: Int, _ kq: Int, _ a: UnsafePointer<UInt8>, _ lda: Int, _ w: UnsafeRawPointer,
+                        _ tile: UnsafeMutablePointer<Int32>) {
+        switch vectors {
+        case 1: tile12x16(kq, a, lda, w, tile)
+        case 2: tile8x32(kq, a, lda, w, tile)
+        case 3: tile6x48(kq, a, lda, w, tile)
+        default: tile4x64(kq, a, lda, w, tile)
+        }
+    }
+
+    /// The epilogue of one tile: `rows` rows of the block's columns from `tile` (row stride 64).
+    ///
+    /// Folded per column: `y = Float(acc) · m + b` with `m = multiplier · k`, `b = (bias −
+    /// Float(correction) · multiplier) · k + z` (k = 1/s_out and z = z_out for uint8 output, so
+    /// y is already in output steps; 1 and 0 for float output), the residual as one more
+    /// multiply-add, and clamp activations as a clamp in output steps. Other activations go
+    /// through real values.
+    @inline(__always)
+    static func finish(_ tile: UnsafePointer<Int32>, rows: Int, row0: Int, _ blk: QuantizedConvWeights.Block,
+                       _ b: QuantizedConvWeights, _ e: QuantizedEpilogue, _ c: UnsafeMutableRawPointer, _ ldc: Int) {
+        let (lo, hi) = e.activation.clampRange
+        let clampOnly = e.activation.isClamp
+        let quantized = e.output != nil
+        let k: Float = e.output.map { 1 / $0.scale } ?? 1
+        let z: Float = Float(e.output?.zeroPoint ?? 0)
+        let (kv, zv) = (F(repeating: k), F(repeating: z))
+        // Clamp bounds in output steps (uint8 output also clamps to a little past 0...255).
+        var qlo = quantized ? Swift.max(-1, lo * k + z) : lo, qhi = quantized ? Swift.min(256, hi * k + z) : hi
+        if qlo.isNaN { qlo = -1 }
+        if qhi.isNaN { qhi = 256 }
+        let (lov, hiv) = (F(repeating: qlo), F(repeating: qhi))
+        let direct = clampOnly || !quantized
+        let rs = F(repeating: (e.residual?.scale ?? 0) * (direct ? k : 1))
+        let rz = Float(e.residual?.zeroPoint ?? 0)
+        let raw = UnsafeRawPointer(tile)
+        if quantized && clampOnly && e.residual == nil {
+            // The common case: one convert, multiply-add, clamp and byte store per 16 outputs.
+            let out = c.assumingMemoryBound(to: UInt8.self)
+            for vi in 0..<blk.vectors {
+                let col = blk.n0 + vi * 16
+                let mask: UInt16 = vi == blk.vectors - 1 ? blk.lastMask : 0xFFFF
+                let mult = UnsafeRawPointer(b.multiplier + col).load(as: F.self)
+                let base = UnsafeRawPointer(b.bias + col).load(as: F.self) - arca_i32_to_f32x16(arca_load_i32x16(b.correction + col)) * mult
+                let m = mult * kv, bb = base * kv + zv
+                var dst = out + row0 * ldc + col
+                var src = raw + vi * 64
+                for _ in 0..<rows {
+                    let y = arca_clamp_f32x16(arca_i32_to_f32x16(src.load(as: Z.self)) * m + bb, lov, hiv)
+                    arca_store_u8x16_from_f32(y, dst, mask)
+                    dst += ldc
+                    src += 256
+                }
+            }
+            return
+        }
+        for vi in 0..<blk.vectors {
+            let col = blk.n0 + vi * 16
+            let mask: UInt16 = vi == blk.vectors - 1 ? blk.lastMask : 0xFFFF
+            let mult = UnsafeRawPointer(b.multiplier + col).load(as: F.self)
+            let base = UnsafeRawPointer(b.bias + col).load(as: F.self) - arca_i32_to_f32x16(arca_load_i32x16(b.correction + col)) * mult
+            // Real-valued epilogue (non-clamp activation with uint8 output): m, b stay in real units.
+            let m = direct ? mult * kv : mult
+            var bb = direct ? base * kv + (quantized ? zv : F()) : base
+            if e.residual != nil { bb -= rs * rz }
+            for r in 0..<rows {
+                let acc = raw.load(fromByteOffset: (r * 64 + vi * 16) * 4, as: Z.self)
+                var y = arca_i32_to_f32x16(acc) * m + bb
+                let index = (row0 + r) * ldc + col
+                if let res = e.residual { y += arca_load_u8x16_as_f32(res.pointer + index, mask) * rs }
+                if direct {
+                    y = clampOnly ? y.clamp(lov, hiv) : e.activation.apply16(y)
+                } else {
+                    y = (e.activation.apply16(y) * kv + zv).clamp(lov, hiv)
+                }
+                if quantized {
+                    arca_store_u8x16_from_f32(y, c.assumingMemoryBound(to: UInt8.self) + index, mask)
+                } else {
+                    let p = c.assumingMemoryBound(to: Float.self) + index
+                    if mask == 0xFFFF {
+                        UnsafeMutableRawPointer(p).storeBytes(of: y, as: F.self)
+                    } else {
+                        arca_store_f32x16_masked(p, y, mask)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Activation {
+    /// The activations that are a clamp, and their range (−inf...inf for none).
+    var isClamp: Bool { self == .none || self == .relu || self == .relu6 || self == .reluN1To1 }
+    var clampRange: (Float, Float) {
+        switch self {
+        case .relu: (0, .infinity)
+        case .relu6: (0, 6)
+        case .reluN1To1: (-1, 1)
+        default: (-.infinity, .infinity)
+        }
+    }
+
+    /// The activation on 16 lanes (the vector form of ``apply(_:)-swift.method``).
+    @inline(__always)
+    func apply16(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        switch self {
+        case .none: x
+        case .relu: x.replacing(with: 0, where: x .< 0)
+        case .relu6: x.clamp(.zero, SIMD16(repeating: 6))
+        case .reluN1To1: x.clamp(SIMD16(repeating: -1), SIMD16(repeating: 1))
+        case .hardSwish: x * (x + 3).clamp(.zero, SIMD16(repeating: 6)) * (1.0 / 6.0)
+        case .sigmoid: Vectorized.sigmoid(x)
+        case .tanh: Vectorized.tanh(x)
+        case .gelu: Vectorized.gelu(x)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+#ifndef ARCA_QCONV_H
+#define ARCA_QCONV_H
+/*
+ * One-instruction wrappers (or short fixed sequences) for the uint8 activation kernels,
+ * written in Swift (ArcaKernels/Quantized*). Types come from arca_int8.h: `arca_i32x16`
+ * (SIMD8<Int64> in Swift, sixteen int32 lanes) and `arca_f32x16_q` (SIMD16<Float>).
+ * Without AVX-512 the same functions are portable loops with identical results.
+ */
+#include <stdint.h>
+#include "arca_int8.h"
+
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+#include <immintrin.h>
+
+/// Rounds sixteen floats to nearest-even integers, clamps them to 0...255 and stores the
+/// lanes set in `mask` as bytes at `dst` (vcvtps2dq, vpmaxsd, vpmovusdb, vmovdqu8).
+/// Callers clamp the floats to a few hundred first (cvtps2dq overflows to INT_MIN).
+static inline void arca_store_u8x16_from_f32(arca_f32x16_q y, uint8_t *dst, uint16_t mask) {
+    __m512i q = _mm512_max_epi32(_mm512_cvtps_epi32((__m512)y), _mm512_setzero_si512());
+    __m128i b = _mm512_cvtusepi32_epi8(q);
+    if (mask == 0xFFFF) _mm_storeu_si128((__m128i *)dst, b);
+    else _mm_mask_storeu_epi8(dst, (__mmask16)mask, b);
+}
+/// The bytes at `p` whose bit is set in `mask` (others 0), zero-extended and converted to float.
+static inline arca_f32x16_q arca_load_u8x16_as_f32(const uint8_t *p, uint16_t mask) {
+    __m128i b = mask == 0xFFFF ? _mm_loadu_si128((const __m128i *)p) : _mm_maskz_loadu_epi8((__mmask16)mask, p);
+    return (arca_f32x16_q)_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b));
+}
+/// Sixteen bytes at `p`, zero-extended to int32 lanes (vpmovzxbd).
+static inline arca_i32x16 arca_load_u8x16_as_i32(const uint8_t *p) {
+    return (arca_i32x16)_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)p));
+}
+/// Lane-wise int32 products (low 32 bits), sums and differences (vpmulld, vpaddd, vpsubd).
+static inline arca_i32x16 arca_mullo_i32x16(arca_i32x16 a, arca_i32x16 b) { return (arca_i32x16)_mm512_mullo_epi32((__m512i)a, (__m512i)b); }
+static inline arca_i32x16 arca_add_i32x16(arca_i32x16 a, arca_i32x16 b) { return (arca_i32x16)_mm512_add_epi32((__m512i)a, (__m512i)b); }
+/// int32 lanes to float (vcvtdq2ps).
+static inline arca_f32x16_q arca_i32_to_f32x16(arca_i32x16 a) { return (arca_f32x16_q)_mm512_cvtepi32_ps((__m512i)a); }
+/// Lane-wise maximum of unsigned bytes, 64 at a time (vpmaxub).
+static inline arca_i32x16 arca_max_u8x64(arca_i32x16 a, arca_i32x16 b) { return (arca_i32x16)_mm512_max_epu8((__m512i)a, (__m512i)b); }
+/// `min(max(x, lo), hi)` lane-wise (vmaxps, vminps; callers pass NaN-free values).
+static inline arca_f32x16_q arca_clamp_f32x16(arca_f32x16_q x, arca_f32x16_q lo, arca_f32x16_q hi) {
+    return (arca_f32x16_q)_mm512_min_ps(_mm512_max_ps((__m512)x, (__m512)lo), (__m512)hi);
+}
+/// `a · b + c` in one rounding (vfmadd).
+static inline arca_f32x16_q arca_fma_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q c) {
+    return (arca_f32x16_q)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+}
+#else
+static inline void arca_store_u8x16_from_f32(arca_f32x16_q y, uint8_t *dst, uint16_t mask) {
+    float v[16];
+    __builtin_memcpy(v, &y, 64);
+    for (int i = 0; i < 16; i++) {
+        if (!(mask & (1u << i))) continue;
+        float r = __builtin_rintf(v[i]);
+        dst[i] = (uint8_t)(r > 255.f ? 255.f : r < 0.f ? 0.f : r);
+    }
+}
+static inline arca_f32x16_q arca_load_u8x16_as_f32(const uint8_t *p, uint16_t mask) {
+    float v[16]; arca_f32x16_q out;
+    for (int i = 0; i < 16; i++) v[i] = (mask & (1u << i)) ? (float)p[i] : 0.f;
+    __builtin_memcpy(&out, v, 64);
+    return out;
+}
+static inline arca_i32x16 arca_load_u8x16_as_i32(const uint8_t *p) {
+    int32_t v[16]; arca_i32x16 out;
+    for (int i = 0; i < 16; i++) v[i] = p[i];
+    __builtin_memcpy(&out, v, 64);
+    return out;
+}
+static inline arca_i32x16 arca_mullo_i32x16(arca_i32x16 a, arca_i32x16 b) {
+    uint32_t x[16], y[16]; arca_i32x16 out;
+    __builtin_memcpy(x, &a, 64); __builtin_memcpy(y, &b, 64);
+    for (int i = 0; i < 16; i++) x[i] = x[i] * y[i];
+    __builtin_memcpy(&out, x, 64);
+    return out;
+}
+static inline arca_i32x16 arca_add_i32x16(arca_i32x16 a, arca_i32x16 b) {
+    uint32_t x[16], y[16]; arca_i32x16 out;
+    __builtin_memcpy(x, &a, 64); __builtin_memcpy(y, &b, 64);
+    for (int i = 0; i < 16; i++) x[i] = x[i] + y[i];
+    __builtin_memcpy(&out, x, 64);
+    return out;
+}
+static inline arca_f32x16_q arca_i32_to_f32x16(arca_i32x16 a) {
+    int32_t x[16]; float r[16]; arca_f32x16_q out;
+    __builtin_memcpy(x, &a, 64);
+    for (int i = 0; i < 16; i++) r[i] = (float)x[i];
+    __builtin_memcpy(&out, r, 64);
+    return out;
+}
+static inline arca_f32x16_q arca_clamp_f32x16(arca_f32x16_q x, arca_f32x16_q lo, arca_f32x16_q hi) {
+    float v[16], l[16], h[16]; arca_f32x16_q out;
+    __builtin_memcpy(v, &x, 64); __builtin_memcpy(l, &lo, 64); __builtin_memcpy(h, &hi, 64);
+    for (int i = 0; i < 16; i++) { float t = v[i] > l[i] ? v[i] : l[i]; v[i] = t < h[i] ? t : h[i]; }
+    __builtin_memcpy(&out, v, 64);
+    return out;
+}
+static inline arca_f32x16_q arca_fma_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q c) {
+    float x[16], y[16], z[16]; arca_f32x16_q out;
+    __builtin_memcpy(x, &a, 64); __builtin_memcpy(y, &b, 64); __builtin_memcpy(z, &c, 64);
+    for (int i = 0; i < 16; i++) x[i] = __builtin_fmaf(x[i], y[i], z[i]);
+    __builtin_memcpy(&out, x, 64);
+    return out;
+}
+static inline arca_i32x16 arca_max_u8x64(arca_i32x16 a, arca_i32x16 b) {
+    uint8_t x[64], y[64]; arca_i32x16 out;
+    __builtin_memcpy(x, &a, 64); __builtin_memcpy(y, &b, 64);
+    for (int i = 0; i < 64; i++) x[i] = x[i] > y[i] ? x[i] : y[i];
+    __builtin_memcpy(&out, x, 64);
+    return out;
+}
+#endif
+#endif
