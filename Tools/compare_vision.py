@@ -1,6 +1,6 @@
 """Compare Arca's vision models against LiteRT (ai-edge-litert + XNNPACK) on this machine.
 
-    Tools/compare-vision [--runs N] [--threads 1 2] [--models ...] [--json] [--arca PATH] [--litert-only]
+    Tools/compare-vision [--runs N] [--threads 1 2] [--models ...] [--json] [--arca PATH] [--litert-only] [--int8 [--rounds R]]
 
 For each MediaPipe model in <repo>/.models/mediapipe (or $ARCA_MODELS/mediapipe):
 
@@ -13,6 +13,10 @@ For each MediaPipe model in <repo>/.models/mediapipe (or $ARCA_MODELS/mediapipe)
           is missing or fails, the arca column shows "missing" and the reason is listed under the
           table; the LiteRT side is still measured.
 
+  --int8: also times the static int8 twin (`REF-int8`) with the same command, alternating
+          float and int8 runs for R rounds (default 3) and taking the median of each; the
+          speedup column is float ms / int8 ms.
+
 Ratios are arca/LiteRT latency (below 1 = arca faster). Timings on shared machines move 10-40%
 between runs; compare ratios from the same run. Run it with the reference venv (Tools/.venv,
 created by Tools/setup-reference-env); Tools/compare-vision does that for you.
@@ -21,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 
 import numpy as np
@@ -60,6 +65,8 @@ def main():
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     ap.add_argument("--arca", default=None, help="arca binary (default: $ARCA_BIN or .build/release/arca)")
     ap.add_argument("--litert-only", action="store_true", help="do not run arca")
+    ap.add_argument("--int8", action="store_true", help="also time the static int8 variant of each model")
+    ap.add_argument("--rounds", type=int, default=3, help="with --int8: alternating float/int8 rounds (default 3)")
     ap.add_argument("--models-dir", default=None,
                     help="folder with the .tflite files (default: $ARCA_MODELS/mediapipe or <repo>/.models/mediapipe)")
     args = ap.parse_args()
@@ -96,14 +103,28 @@ def main():
             ms, shape = litert_ms(path, rng_range, t, args.runs)
             row["input_shape"] = shape
             row[f"litert_{t}t_ms"] = ms
-            a, err = (None, None) if binary is None else run_arca(
-                binary, ["bench", "model", ref, "--threads", t, "--runs", args.runs, "--json"])
-            row[f"arca_{t}t_ms"] = float(a["median_ms"]) if a else None
-            row[f"arca_{t}t_raw"] = a
-            if err:
-                row[f"arca_{t}t_error"] = err
-                errors.append(f"{ref} {t}t: {err}")
+            def bench(r):
+                return (None, None) if binary is None else run_arca(
+                    binary, ["bench", "model", r, "--threads", t, "--runs", args.runs, "--json"])
+            floats, int8s = [], []
+            for _ in range(args.rounds if args.int8 else 1):
+                a, err = bench(ref)
+                if err:
+                    row[f"arca_{t}t_error"] = err
+                    errors.append(f"{ref} {t}t: {err}")
+                elif a:
+                    floats.append(float(a["median_ms"]))
+                if args.int8:
+                    q, qerr = bench(ref + "-int8")
+                    if qerr:
+                        errors.append(f"{ref}-int8 {t}t: {qerr}")
+                    elif q:
+                        int8s.append(float(q["median_ms"]))
+            row[f"arca_{t}t_ms"] = statistics.median(floats) if floats else None
             row[f"ratio_{t}t"] = ratio(row[f"arca_{t}t_ms"], ms)
+            if args.int8:
+                row[f"int8_{t}t_ms"] = statistics.median(int8s) if int8s else None
+                row[f"int8_speedup_{t}t"] = ratio(row[f"arca_{t}t_ms"], row[f"int8_{t}t_ms"])
             if not args.json:
                 print(".", end="", file=sys.stderr, flush=True)
         rows.append(row)
@@ -122,6 +143,8 @@ def main():
     hdr = f"{'model':<32}"
     for t in args.threads:
         hdr += f" {f'LiteRT {t}t':>9} {f'arca {t}t':>9} {f'arca/LRT {t}t':>12}"
+        if args.int8:
+            hdr += f" {f'int8 {t}t':>9} {f'fp32/int8 {t}t':>14}"
     print(f"LiteRT (ai-edge-litert {_dist_version('ai-edge-litert')}, XNNPACK) vs arca; "
           f"median ms over {args.runs} runs; {os.cpu_count()} CPUs; load avg {load0:.2f} at start")
     print(hdr)
@@ -131,8 +154,10 @@ def main():
         for t in args.threads:
             line += (f" {r[f'litert_{t}t_ms']:>9.2f} {fmt(r[f'arca_{t}t_ms'], '9.2f', missing):>9}"
                      f" {fmt(r[f'ratio_{t}t'], '12.2f'):>12}")
+            if args.int8:
+                line += f" {fmt(r[f'int8_{t}t_ms'], '9.2f', missing):>9} {fmt(r[f'int8_speedup_{t}t'], '14.2f'):>14}"
         print(line)
-    print("(ratio = arca ms / LiteRT ms; < 1 means arca is faster)")
+    print("(ratio = arca ms / LiteRT ms; < 1 means arca is faster" + ("; fp32/int8 = arca float ms / arca int8 ms)" if args.int8 else ")"))
     print_errors(errors)
     return 0
 

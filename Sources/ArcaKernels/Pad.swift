@@ -71,14 +71,16 @@ public enum Pad {
     @inline(__always)
     static func copyBytes(_ dst: UnsafeMutableRawPointer, _ src: UnsafeRawPointer, _ n: Int) {
         guard n <= 256 else { dst.copyMemory(from: src, byteCount: n); return }
-        var i = 0
-        while i + 16 <= n {
-            dst.storeBytes(of: src.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self), toByteOffset: i, as: SIMD16<UInt8>.self)
-            i += 16
+        if n >= 16 {
+            // 16-byte moves, the last one overlapping the one before.
+            var i = 0
+            while i + 16 < n {
+                dst.storeBytes(of: src.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self), toByteOffset: i, as: SIMD16<UInt8>.self)
+                i += 16
+            }
+            dst.storeBytes(of: src.loadUnaligned(fromByteOffset: n - 16, as: SIMD16<UInt8>.self), toByteOffset: n - 16, as: SIMD16<UInt8>.self)
+            return
         }
-        while i < n {
-            dst.storeBytes(of: src.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self)
-            i += 1
-        }
+        for i in 0..<n { dst.storeBytes(of: src.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
     }
 }

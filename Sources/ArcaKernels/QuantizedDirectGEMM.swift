@@ -84,12 +84,50 @@ public enum QuantizedDirectGEMM {
     @inline(__always)
     static func compute(_ vectors: Int, _ kq: Int, _ a: UnsafePointer<UInt8>, _ lda: Int, _ w: UnsafeRawPointer,
                         _ tile: UnsafeMutablePointer<Int32>) {
+        compute(vectors, segments: 1, segmentStride: 0, quads: kq, a, lda, w, tile)
+    }
+
+    @inline(__always)
+    static func compute(_ vectors: Int, segments: Int, segmentStride: Int, quads: Int, _ a: UnsafePointer<UInt8>, _ lda: Int,
+                        _ w: UnsafeRawPointer, _ tile: UnsafeMutablePointer<Int32>) {
         switch vectors {
-        case 1: tile12x16(kq, a, lda, w, tile)
-        case 2: tile8x32(kq, a, lda, w, tile)
-        case 3: tile6x48(kq, a, lda, w, tile)
-        default: tile4x64(kq, a, lda, w, tile)
+        case 1: tile12x16(segments, segmentStride, quads, a, lda, w, tile)
+        case 2: tile8x32(segments, segmentStride, quads, a, lda, w, tile)
+        case 3: tile6x48(segments, segmentStride, quads, a, lda, w, tile)
+        default: tile4x64(segments, segmentStride, quads, a, lda, w, tile)
         }
+    }
+
+    /// Full tiles of `count` output rows whose A rows are `lda` bytes apart starting at `a`, each
+    /// read as `segments` segments (see the tiles); returns how many rows it covered (a
+    /// multiple of every block's tile height, so the rest go through ``rows(_:rowLimit:a:lda:b:epilogue:c:ldc:)``).
+    static func segmentedRows(count: Int, a: UnsafePointer<UInt8>, lda: Int, segments: Int, segmentStride: Int,
+                              b: QuantizedConvWeights, epilogue: QuantizedEpilogue, c: UnsafeMutableRawPointer, ldc: Int) -> Int {
+        let quads = b.kPadded / 4 / max(1, segments)
+        let step = b.blocks.map { tileRows($0.vectors) }.reduce(1) { lcm($0, $1) }
+        let covered = count / step * step
+        guard covered > 0 else { return 0 }
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 12 * 64 + 16) { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let tile = base + (16 - (Int(bitPattern: base) / 4) % 16) % 16
+            for blk in b.blocks {
+                let w = UnsafeRawPointer(b.data + blk.offset)
+                let mr = tileRows(blk.vectors)
+                var r = 0
+                while r < covered {
+                    compute(blk.vectors, segments: segments, segmentStride: segmentStride, quads: quads, a + r * lda, lda, w, tile)
+                    finish(tile, rows: mr, row0: r, blk, b, epilogue, c, ldc)
+                    r += mr
+                }
+            }
+        }
+        return covered
+    }
+
+    static func lcm(_ a: Int, _ b: Int) -> Int {
+        var (x, y) = (a, b)
+        while y != 0 { (x, y) = (y, x % y) }
+        return a / x * b
     }
 
     /// The epilogue of one tile: `rows` rows of the block's columns from `tile` (row stride 64).
@@ -117,22 +155,37 @@ public enum QuantizedDirectGEMM {
         let rs = F(repeating: (e.residual?.scale ?? 0) * (direct ? k : 1))
         let rz = Float(e.residual?.zeroPoint ?? 0)
         let raw = UnsafeRawPointer(tile)
-        if quantized && clampOnly && e.residual == nil {
-            // The common case: one convert, multiply-add, clamp and byte store per 16 outputs.
+        if quantized && clampOnly {
+            // The common case: one convert, multiply-add (two with a residual), clamp and byte
+            // store per 16 outputs.
             let out = c.assumingMemoryBound(to: UInt8.self)
+            let residual = e.residual?.pointer
+            let rk = F(repeating: (e.residual?.scale ?? 0) * k)
+            let rzk = Float(e.residual?.zeroPoint ?? 0) * (e.residual?.scale ?? 0) * k
             for vi in 0..<blk.vectors {
                 let col = blk.n0 + vi * 16
                 let mask: UInt16 = vi == blk.vectors - 1 ? blk.lastMask : 0xFFFF
                 let mult = UnsafeRawPointer(b.multiplier + col).load(as: F.self)
                 let base = UnsafeRawPointer(b.bias + col).load(as: F.self) - arca_i32_to_f32x16(arca_load_i32x16(b.correction + col)) * mult
-                let m = mult * kv, bb = base * kv + zv
+                let m = mult * kv, bb = base * kv + zv - F(repeating: rzk)
                 var dst = out + row0 * ldc + col
                 var src = raw + vi * 64
-                for _ in 0..<rows {
-                    let y = arca_clamp_f32x16(arca_i32_to_f32x16(src.load(as: Z.self)) * m + bb, lov, hiv)
-                    arca_store_u8x16_from_f32(y, dst, mask)
-                    dst += ldc
-                    src += 256
+                if let residual {
+                    var rp = residual + row0 * ldc + col
+                    for _ in 0..<rows {
+                        let y = arca_i32_to_f32x16(src.load(as: Z.self)) * m + bb + arca_load_u8x16_as_f32(rp, mask) * rk
+                        arca_store_u8x16_from_f32(arca_clamp_f32x16(y, lov, hiv), dst, mask)
+                        dst += ldc
+                        rp += ldc
+                        src += 256
+                    }
+                } else {
+                    for _ in 0..<rows {
+                        let y = arca_clamp_f32x16(arca_i32_to_f32x16(src.load(as: Z.self)) * m + bb, lov, hiv)
+                        arca_store_u8x16_from_f32(y, dst, mask)
+                        dst += ldc
+                        src += 256
+                    }
                 }
             }
             return

@@ -1,7 +1,6 @@
 import ArcaIR
 import ArcaKernels
 import ArcaTensor
-import Foundation
 
 /// What each float32 value of a graph took over a calibration set, by value id.
 public struct CalibrationRanges: Sendable {
@@ -12,10 +11,10 @@ public struct CalibrationRanges: Sendable {
     /// How many input sets were run.
     public var samples: Int
 
-    /// The quantization with the least squared error over the observed values
-    /// (``CalibrationHistogram/bestParams``), or the plain observed range.
-    public func params(_ id: ValueID) -> QuantParams {
-        if ProcessInfo.processInfo.environment["ARCA_CALIBRATION"] != "minmax", let h = histograms[id] { return h.bestParams }
+    /// The quantization of value `id` by `method`: the observed range, or the range with the
+    /// least squared error over the observed values (``CalibrationHistogram/bestParams``).
+    public func params(_ id: ValueID, _ method: StaticQuantizationOptions.Ranges) -> QuantParams {
+        if method == .leastSquares, let h = histograms[id] { return h.bestParams }
         let r = ranges[id] ?? (0, 0)
         return QuantParams(range: r.min, r.max)
     }

@@ -1,7 +1,6 @@
 import ArcaIR
 import ArcaKernels
 import ArcaTensor
-import Foundation
 
 /// What ``Graph/quantizedStaticInt8(calibration:threads:)`` did.
 public struct StaticQuantizationReport: Sendable, CustomStringConvertible {
@@ -25,27 +24,68 @@ public struct StaticQuantizationReport: Sendable, CustomStringConvertible {
     }
 }
 
-extension Graph {
-    /// Static int8 quantization for convolutional graphs, after the standard passes: the
-    /// calibration set fixes one uint8 `QuantParams` per activation (its observed range, zero
-    /// included); convolutions (groups 1) and depthwise convolutions (multiplier 1) with
-    /// constant weights get int8 weights with one symmetric scale per output channel and run on
-    /// uint8 activations; adds of two activations, and pools, resizes, means, pads, reshapes,
-    /// concatenations of equally quantized values and depth-to-space, stay in uint8. Everything
-    /// else stays float32 behind dequantize nodes; graph outputs stay float32 (convolutions
-    /// that produce them dequantize in their epilogue).
-    public func quantizedStaticInt8(calibration samples: [[String: Tensor]], threads: Int = 1) throws -> (graph: Graph, report: StaticQuantizationReport) {
-        let (g, pairs) = try optimized().equalizedForQuantization(samples, threads: threads)
-        let ranges = try g.calibrate(samples, threads: threads)
-        let minimum = Int(ProcessInfo.processInfo.environment["ARCA_QMIN_PIXELS"] ?? "") ?? 0
-        var q = StaticQuantizer(source: g, ranges: ranges, minimumPixels: minimum)
+/// Choices of ``Graph/quantizedStaticInt8(calibration:threads:options:)``.
+public struct StaticQuantizationOptions: Sendable, Hashable, CustomStringConvertible {
+    /// How an activation's uint8 range is chosen from its calibration values.
+    public enum Ranges: String, Sendable, Hashable {
+        /// The observed minimum and maximum.
+        case minMax = "min-max"
+        /// The range with the least squared quantization error (``CalibrationHistogram/bestParams``).
+        case leastSquares = "least-squares"
+    }
+
+    /// Convolutions and elementwise ops with fewer output pixels (H·W) stay float32: deep, small
+    /// layers cost little and carry the widest, most outlier-heavy activations.
+    public var minimumPixels: Int
+    public var ranges: Ranges
+
+    public init(minimumPixels: Int = 0, ranges: Ranges = .leastSquares) {
+        self.minimumPixels = minimumPixels
+        self.ranges = ranges
+    }
+
+    public var description: String { "\(ranges.rawValue) ranges, layers of at least \(minimumPixels) pixels" }
+}
+
+/// A graph prepared for static quantization: optimized, equalized and calibrated once, then
+/// quantized under any ``StaticQuantizationOptions``.
+public struct StaticCalibration: Sendable {
+    /// The float graph the quantized ones derive from (same function as the source).
+    public let graph: Graph
+    public let ranges: CalibrationRanges
+    public let equalizedPairs: Int
+
+    public func quantized(_ options: StaticQuantizationOptions) throws -> (graph: Graph, report: StaticQuantizationReport) {
+        var q = StaticQuantizer(source: graph, ranges: ranges, options: options)
         var out = try q.run()
         out.eliminateDeadCode()
         try out.inferShapes()
         try out.verify()
         var report = q.report
-        report.calibrationSamples = samples.count
-        report.equalizedPairs = pairs
+        report.calibrationSamples = ranges.samples
+        report.equalizedPairs = equalizedPairs
         return (out, report)
+    }
+}
+
+extension Graph {
+    /// Static int8 quantization for convolutional graphs, after the standard passes and
+    /// cross-layer equalization (``equalizedForQuantization(_:threads:)``): the calibration set
+    /// fixes one uint8 `QuantParams` per activation (zero included); convolutions (groups 1)
+    /// and depthwise convolutions (multiplier 1) with constant weights get int8 weights with one
+    /// symmetric scale per output channel and run on uint8 activations; adds of two activations
+    /// and per-channel gates too; pools, resizes, means, pads, reshapes, concatenations of
+    /// equally quantized values and depth-to-space pass uint8 through. Everything else stays
+    /// float32 behind dequantize nodes; graph outputs stay float32 (convolutions that produce
+    /// them dequantize in their epilogue).
+    public func quantizedStaticInt8(calibration samples: [[String: Tensor]], threads: Int = 1,
+                                    options: StaticQuantizationOptions = StaticQuantizationOptions()) throws -> (graph: Graph, report: StaticQuantizationReport) {
+        try staticCalibration(samples, threads: threads).quantized(options)
+    }
+
+    /// The optimized, equalized graph and its calibration ranges.
+    public func staticCalibration(_ samples: [[String: Tensor]], threads: Int = 1) throws -> StaticCalibration {
+        let (g, pairs) = try optimized().equalizedForQuantization(samples, threads: threads)
+        return StaticCalibration(graph: g, ranges: try g.calibrate(samples, threads: threads), equalizedPairs: pairs)
     }
 }

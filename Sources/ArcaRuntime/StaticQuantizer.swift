@@ -19,13 +19,12 @@ struct StaticQuantizer {
     let users: [[Int]]
     var wantsBytesMemo: [ValueID: Bool] = [:]
 
-    /// Convolutions and adds with fewer output pixels (H·W) stay float32.
-    let minimumPixels: Int
+    let options: StaticQuantizationOptions
 
-    init(source: Graph, ranges: CalibrationRanges, minimumPixels: Int = 0) {
+    init(source: Graph, ranges: CalibrationRanges, options: StaticQuantizationOptions) {
         self.source = source
         self.ranges = ranges
-        self.minimumPixels = minimumPixels
+        self.options = options
         g = source
         users = source.consumers()
     }
@@ -34,7 +33,7 @@ struct StaticQuantizer {
 
     mutating func params(_ id: ValueID) -> QuantParams {
         if let p = paramsMemo[id] { return p }
-        let p = ranges.params(id)
+        let p = ranges.params(id, options.ranges)
         paramsMemo[id] = p
         return p
     }
@@ -45,7 +44,7 @@ struct StaticQuantizer {
     func quantizable(_ i: Int) -> Bool {
         let node = source.nodes[i]
         let out = source.values[node.outputs[0]].shape
-        if out.count == 4, out[1] * out[2] < minimumPixels { return false }
+        if out.count == 4, out[1] * out[2] < options.minimumPixels { return false }
         switch node.op {
         case .conv2d(let a):
             guard a.groups == 1, let w = source.constants[node.inputs[1]], w.dtype == .float32, w.rank == 4 else { return false }

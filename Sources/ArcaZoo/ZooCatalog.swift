@@ -53,8 +53,9 @@ public struct ZooVariant: Sendable, Codable {
     /// "dynamic-int8" (``Graph/quantizedDynamicInt8()``) or "static-int8"
     /// (``Graph/quantizedStaticInt8(calibration:threads:)`` on `calibration`'s images).
     public var quantization: String?
-    /// A folder of calibration images (JPEG/PNG), relative to the catalog directory, for
-    /// "static-int8": each is preprocessed as the task does and run through the float graph.
+    /// For "static-int8": a built-in calibration set (``ZooCalibration/names``) or a folder of
+    /// JPEG/PNG images relative to the catalog directory; each image is preprocessed as the task
+    /// does and run through the float graph.
     public var calibration: String?
 
     public var isDefault: Bool { self.default ?? false }

@@ -23,17 +23,19 @@ public enum ZooLoader {
         }
         let scheme = variant.quantization ?? "none"
         guard scheme == "static-int8" else { return try quantize(graph, scheme) }
-        guard let folder = variant.calibration else {
-            throw ZooError.catalogUnreadable("variant \(variant.tag): static-int8 needs a calibration folder")
+        guard let set = variant.calibration else {
+            throw ZooError.catalogUnreadable("variant \(variant.tag): static-int8 needs a calibration set")
         }
-        let images = try calibrationImages(in: ZooPaths.catalog.appendingPathComponent(folder))
-        let samples = try calibrationInputs(images, graph: graph, task: task, variant: variant)
-        return try quantizeStatic(graph, calibration: samples)
+        let images = ZooCalibration.names.contains(set) ? try ZooCalibration.images(set)
+            : try calibrationImages(in: ZooPaths.catalog.appendingPathComponent(set)).map { try decodeImage($0) }
+        return try ZooStaticQuantization.quantize(graph, images: images, task: task, variant: variant).graph
     }
+
+    static func decodeImage(_ url: URL) throws -> RGBImage { try ImageDecoder.decode(Array(try Data(contentsOf: url))) }
 
     /// Applies a quantization scheme by name: "none", or "int8"/"dynamic-int8" (per-row
     /// activations, per-column weights on every constant matmul). Static int8 needs
-    /// calibration inputs: ``quantizeStatic(_:calibration:)``.
+    /// calibration images: ``ZooStaticQuantization/quantize(_:images:task:variant:)``.
     public static func quantize(_ graph: Graph, _ scheme: String) throws -> Graph {
         switch scheme {
         case "none", "": return graph
@@ -48,16 +50,6 @@ public enum ZooLoader {
         }
     }
 
-    /// Static int8 (uint8 activations, int8 per-channel weights) from calibration inputs.
-    public static func quantizeStatic(_ graph: Graph, calibration samples: [[String: Tensor]]) throws -> Graph {
-        guard !samples.isEmpty else { throw ZooError.catalogUnreadable("static int8 quantization needs at least one calibration input") }
-        let (g, report) = try graph.quantizedStaticInt8(calibration: samples, threads: ThreadPool.shared.threadCount)
-        guard report.quantizedConvolutions > 0 else {
-            throw ZooError.catalogUnreadable("static int8 quantization found no convolution with constant weights to quantize")
-        }
-        return g
-    }
-
     /// The JPEG and PNG files of a calibration folder, sorted by name.
     public static func calibrationImages(in folder: URL) throws -> [URL] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
@@ -68,13 +60,17 @@ public enum ZooLoader {
         return images.map { folder.appendingPathComponent($0) }
     }
 
-    /// Each image decoded and preprocessed as the task does, as input of `graph`'s first input.
+    /// Image files decoded and preprocessed as the task does, as input of `graph`'s first input.
     public static func calibrationInputs(_ images: [URL], graph: Graph, task: ZooTask, variant: ZooVariant) throws -> [[String: Tensor]] {
+        try calibrationInputs(images.map { try decodeImage($0) }, graph: graph, task: task, variant: variant)
+    }
+
+    /// Images preprocessed as the task does, as input of `graph`'s first input.
+    public static func calibrationInputs(_ images: [RGBImage], graph: Graph, task: ZooTask, variant: ZooVariant) throws -> [[String: Tensor]] {
         guard let input = graph.inputs.first.map({ graph.values[$0].name }) else {
             throw ZooError.catalogUnreadable("the model has no input to calibrate")
         }
-        return try images.map { url in
-            let image = try ImageDecoder.decode(Array(try Data(contentsOf: url)))
+        return try images.map { image in
             switch task {
             case .faceDetection: return [input: try faceConfig(variant).preprocess(image).input]
             case .selfieSegmentation: return [input: try selfieConfig(variant).preprocess(image)]

@@ -1,5 +1,6 @@
 import ArcaIR
 import ArcaRegistry
+import ArcaTasks
 import ArcaZoo
 import ArgumentParser
 import Foundation
@@ -15,7 +16,7 @@ struct Publish: ParsableCommand {
     var task: String?
     @Option(help: "Quantization: none, or int8: dynamic (per-row activations, per-channel weights) for Hugging Face BERT folders, static (uint8 activations calibrated on --calibration images, per-channel int8 weights) for .tflite convolution models.")
     var quantize = "none"
-    @Option(help: "For int8 on a .tflite: a folder of JPEG/PNG images, preprocessed as --task does, that fix the activation ranges.")
+    @Option(help: "For int8 on a .tflite: a folder of JPEG/PNG images, or a built-in set (lfw-composites), preprocessed as --task does, that fix the activation ranges and check the quantized model against the float one.")
     var calibration: String?
     @OptionGroup var store: StoreOptions
 
@@ -44,8 +45,11 @@ struct Publish: ParsableCommand {
             guard let v = settings?.variants.first(where: { $0.tag == variant }) ?? settings?.defaultVariant else {
                 throw ValidationError("no catalog settings for \(zooTask.rawValue)")
             }
-            let images = try ZooLoader.calibrationImages(in: URL(fileURLWithPath: calibration))
-            graph = try ZooLoader.quantizeStatic(imported, calibration: try ZooLoader.calibrationInputs(images, graph: imported, task: zooTask, variant: v))
+            let images = ZooCalibration.names.contains(calibration) ? try ZooCalibration.images(calibration)
+                : try ZooLoader.calibrationImages(in: URL(fileURLWithPath: calibration)).map { try ImageDecoder.decode(Array(try Data(contentsOf: $0))) }
+            let choice = try ZooStaticQuantization.quantize(imported, images: images, task: zooTask, variant: v)
+            print("static int8: \(choice.options); \(choice.report); on the calibration images: \(choice.agreement)")
+            graph = choice.graph
         case "dynamic-int8":
             graph = try ZooLoader.quantize(imported, "dynamic-int8")
         default:

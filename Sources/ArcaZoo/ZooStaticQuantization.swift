@@ -1,0 +1,131 @@
+import ArcaIR
+import ArcaKernels
+import ArcaRuntime
+import ArcaTasks
+import ArcaTensor
+import Foundation
+
+/// How closely a quantized vision model follows its float twin on a set of images.
+public struct VisionAgreement: Sendable, CustomStringConvertible {
+    /// Images compared.
+    public var images = 0
+    /// Faces found by one model and not the other (those scored within a margin of the
+    /// threshold may fall either side and are not counted; see ``faces(_:_:on:margin:)``).
+    public var unmatchedFaces = 0
+    /// Largest difference of a matched face's box coordinates (relative to the image).
+    public var worstBox: Float = 0
+    /// Largest difference of a matched face's score.
+    public var worstScore: Float = 0
+    /// Largest and mean per-image mean absolute mask difference.
+    public var worstMask: Double = 0
+    public var meanMask: Double = 0
+
+    public var description: String {
+        String(format: "%d images: %d unmatched faces, box %.4f, score %.3f, mask MAD max %.4f mean %.4f",
+               images, unmatchedFaces, worstBox, worstScore, worstMask, meanMask)
+    }
+
+    /// The budget a chosen quantization must meet on its calibration images: no face lost or
+    /// added, boxes within 0.025, masks within 0.03 mean absolute difference on average and
+    /// 0.15 on the worst image. (The composites are harder than photos: blurred, upscaled
+    /// faces and textures the segmenter has no person in.)
+    public var withinBudget: Bool { unmatchedFaces == 0 && worstBox <= 0.025 && meanMask <= 0.03 && worstMask <= 0.15 }
+
+    /// Compares face detections of two models on `images`; a face without a match (IoU ≥ 0.5)
+    /// counts when scored at least `margin` above the threshold.
+    public static func faces(_ a: FaceDetectorModel, _ b: FaceDetectorModel, on images: [RGBImage], margin: Float = 0.1) throws -> VisionAgreement {
+        var r = VisionAgreement()
+        let threshold = a.config.decode.minScoreThresh
+        for image in images {
+            let fa = try a.detect(image), fb = try b.detect(image)
+            r.images += 1
+            var used = Set<Int>()
+            for x in fa {
+                let match = fb.indices.filter { !used.contains($0) }.max { FaceDecoder.iou(x, fb[$0]) < FaceDecoder.iou(x, fb[$1]) }
+                guard let j = match, FaceDecoder.iou(x, fb[j]) >= 0.5 else {
+                    if x.score >= threshold + margin { r.unmatchedFaces += 1 }
+                    continue
+                }
+                used.insert(j)
+                let y = fb[j]
+                r.worstBox = max(r.worstBox, abs(x.xmin - y.xmin), abs(x.ymin - y.ymin), abs(x.width - y.width), abs(x.height - y.height))
+                r.worstScore = max(r.worstScore, abs(x.score - y.score))
+            }
+            for j in fb.indices where !used.contains(j) && fb[j].score >= threshold + margin { r.unmatchedFaces += 1 }
+        }
+        return r
+    }
+
+    /// Compares the masks of two segmenters on `images`.
+    public static func masks(_ a: SegmenterModel, _ b: SegmenterModel, on images: [RGBImage]) throws -> VisionAgreement {
+        var r = VisionAgreement()
+        var total = 0.0
+        for image in images {
+            let ma = try a.segment(image).values, mb = try b.segment(image).values
+            var sum = 0.0
+            for i in ma.indices { sum += Double(abs(ma[i] - mb[i])) }
+            let mad = sum / Double(max(1, ma.count))
+            r.worstMask = max(r.worstMask, mad)
+            total += mad
+            r.images += 1
+        }
+        r.meanMask = total / Double(max(1, r.images))
+        return r
+    }
+}
+
+/// Static int8 for the zoo's vision variants: calibrates once on the variant's calibration
+/// images, then takes the first of ``candidates`` (most quantized first) whose model agrees
+/// with the float one on those same images within ``VisionAgreement/withinBudget``; the most
+/// conservative candidate if none does.
+public enum ZooStaticQuantization {
+    public static let candidates: [StaticQuantizationOptions] = [
+        StaticQuantizationOptions(minimumPixels: 0, ranges: .leastSquares),
+        StaticQuantizationOptions(minimumPixels: 0, ranges: .minMax),
+        StaticQuantizationOptions(minimumPixels: 256, ranges: .leastSquares),
+        StaticQuantizationOptions(minimumPixels: 256, ranges: .minMax),
+        StaticQuantizationOptions(minimumPixels: 1024, ranges: .leastSquares),
+        StaticQuantizationOptions(minimumPixels: 1024, ranges: .minMax),
+        StaticQuantizationOptions(minimumPixels: 4096, ranges: .leastSquares),
+    ]
+
+    public struct Choice: Sendable {
+        public var graph: Graph
+        public var options: StaticQuantizationOptions
+        public var report: StaticQuantizationReport
+        /// Agreement with the float model on the calibration images.
+        public var agreement: VisionAgreement
+    }
+
+    public static func quantize(_ graph: Graph, images: [RGBImage], task: ZooTask, variant: ZooVariant) throws -> Choice {
+        let samples = try ZooLoader.calibrationInputs(images, graph: graph, task: task, variant: variant)
+        guard !samples.isEmpty else { throw ZooError.catalogUnreadable("static int8 quantization needs at least one calibration image") }
+        let threads = ThreadPool.shared.threadCount
+        let calibration = try graph.staticCalibration(samples, threads: threads)
+        let compare: (Graph) throws -> VisionAgreement
+        switch task {
+        case .faceDetection:
+            let config = try ZooLoader.faceConfig(variant)
+            let reference = try FaceDetectorModel(graph: graph, config: config, pool: .shared)
+            compare = { try VisionAgreement.faces(reference, try FaceDetectorModel(graph: $0, config: config, pool: .shared), on: images) }
+        case .selfieSegmentation:
+            let config = try ZooLoader.selfieConfig(variant)
+            let reference = try SegmenterModel(graph: graph, config: config, pool: .shared)
+            compare = { try VisionAgreement.masks(reference, try SegmenterModel(graph: $0, config: config, pool: .shared), on: images) }
+        case .textEmbedding:
+            throw ZooError.catalogUnreadable("text models take dynamic int8, not calibration images")
+        }
+        var last: Choice?
+        for options in candidates {
+            let (q, report) = try calibration.quantized(options)
+            guard report.quantizedConvolutions > 0 else { continue }
+            let agreement = try compare(q)
+            if ProcessInfo.processInfo.environment["ARCA_DEBUG_QUANT"] != nil { print("  candidate \(options): \(agreement)") }
+            let choice = Choice(graph: q, options: options, report: report, agreement: agreement)
+            if agreement.withinBudget { return choice }
+            last = choice
+        }
+        guard let last else { throw ZooError.catalogUnreadable("static int8 quantization found no convolution with constant weights to quantize") }
+        return last
+    }
+}
