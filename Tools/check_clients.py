@@ -30,7 +30,7 @@ c = http.InferenceServerClient("127.0.0.1:" + port)
 check(c.is_server_live() and c.is_server_ready(), "server live and ready")
 meta = c.get_model_metadata("text-embedding")
 check(meta["name"] == "text-embedding" and meta["outputs"][0]["name"] == "embedding", "text-embedding metadata")
-check(set(c.get_model_metadata("face-detection")["versions"]) == {"short-range", "full-range"}, "face-detection versions")
+check(set(c.get_model_metadata("face-detection")["versions"]) == {"short-range", "full-range", "short-range-int8", "full-range-int8"}, "face-detection versions")
 
 texts = ["A man is eating food.", "Ein Hund läuft über die Wiese.", "北京是中国的首都"]
 results = {}
