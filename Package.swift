@@ -69,7 +69,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "ArcaZooTests", dependencies: ["ArcaZoo", "ArcaTasks", "ArcaImport", "ArcaRuntime", "ArcaTensor"]),
+        .testTarget(name: "ArcaZooTests", dependencies: ["ArcaZoo", "ArcaTasks", "ArcaImport", "ArcaRuntime", "ArcaRegistry", "ArcaTensor"]),
         .testTarget(
             name: "ArcaRegistryTests",
             dependencies: ["ArcaRegistry", "ArcaRegistryHTTP", "ArcaZoo", "ArcaTasks", "ArcaKernels", "ArcaImport", "ArcaRuntime", "ArcaTensor"]

@@ -11,6 +11,13 @@ import Foundation
 public enum ZooLoader {
     /// The IR graph of a variant (`tflite` or `huggingface` source), quantized as the variant says.
     public static func importGraph(_ variant: ZooVariant, task: ZooTask) throws -> Graph {
+        try importVariant(variant, task: task).graph
+    }
+
+    /// ``importGraph(_:task:)``, and for static int8 the facts of the choice made: the options
+    /// (`staticQuantization`) and the agreement with the float model on the calibration images
+    /// (`calibrationAgreement`), for the variant's config.
+    public static func importVariant(_ variant: ZooVariant, task: ZooTask) throws -> (graph: Graph, facts: [String: ZooValue]) {
         let files = try ZooSources.files(of: variant)
         let graph: Graph
         switch variant.format {
@@ -22,13 +29,15 @@ public enum ZooLoader {
             throw ZooError.catalogUnreadable("variant \(variant.tag) has unknown format '\(variant.format)'")
         }
         let scheme = variant.quantization ?? "none"
-        guard scheme == "static-int8" else { return try quantize(graph, scheme) }
+        guard scheme == "static-int8" else { return (try quantize(graph, scheme), [:]) }
         guard let set = variant.calibration else {
             throw ZooError.catalogUnreadable("variant \(variant.tag): static-int8 needs a calibration set")
         }
         let images = ZooCalibration.names.contains(set) ? try ZooCalibration.images(set)
             : try calibrationImages(in: ZooPaths.catalog.appendingPathComponent(set)).map { try decodeImage($0) }
-        return try ZooStaticQuantization.quantize(graph, images: images, task: task, variant: variant).graph
+        let choice = try ZooStaticQuantization.quantize(graph, images: images, task: task, variant: variant)
+        return (choice.graph, ["staticQuantization": .string("\(choice.options); \(choice.report)"),
+                               "calibrationAgreement": .string("\(set): \(choice.agreement)")])
     }
 
     static func decodeImage(_ url: URL) throws -> RGBImage { try ImageDecoder.decode(Array(try Data(contentsOf: url))) }

@@ -3,7 +3,6 @@ import ArcaKernels
 import ArcaRuntime
 import ArcaTasks
 import ArcaTensor
-import Foundation
 
 /// How closely a quantized vision model follows its float twin on a set of images.
 public struct VisionAgreement: Sendable, CustomStringConvertible {
@@ -120,7 +119,6 @@ public enum ZooStaticQuantization {
             let (q, report) = try calibration.quantized(options)
             guard report.quantizedConvolutions > 0 else { continue }
             let agreement = try compare(q)
-            if ProcessInfo.processInfo.environment["ARCA_DEBUG_QUANT"] != nil { print("  candidate \(options): \(agreement)") }
             let choice = Choice(graph: q, options: options, report: report, agreement: agreement)
             if agreement.withinBudget { return choice }
             last = choice

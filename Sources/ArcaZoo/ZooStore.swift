@@ -47,7 +47,9 @@ public enum ZooStore {
     @discardableResult
     public static func publish(_ model: ZooModel, _ variant: ZooVariant, store: ModelStore,
                                progress: (PublishProgress) -> Void = { _ in }) throws -> Descriptor {
-        let graph = try ZooLoader.importGraph(variant, task: model.task)
+        let (graph, choiceFacts) = try ZooLoader.importVariant(variant, task: model.task)
+        var entry = variant
+        if !choiceFacts.isEmpty { entry.facts = (entry.facts ?? [:]).merging(choiceFacts) { $1 } }
         var source = ModelConfig.Source()
         if let f = variant.files.first {
             source.uri = "pypi:\(f.package)"
@@ -60,7 +62,7 @@ public enum ZooStore {
         if model.task == .textEmbedding, let folder = try ZooSources.files(of: variant).first?.deletingLastPathComponent() {
             extra.append(LayerInput(mediaType: vocabularyMediaType, bytes: Array(try Data(contentsOf: folder.appendingPathComponent("vocab.txt")))))
         }
-        return try publish(graph: graph, name: model.name, variant: variant.tag, task: task(model.task), catalogEntry: variant,
+        return try publish(graph: graph, name: model.name, variant: variant.tag, task: task(model.task), catalogEntry: entry,
                            licence: model.licence, source: source, extraLayers: extra, store: store, progress: progress)
     }
 

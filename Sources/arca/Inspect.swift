@@ -1,4 +1,5 @@
 import ArcaRegistry
+import ArcaZoo
 import ArgumentParser
 
 struct Inspect: ParsableCommand {
@@ -29,6 +30,9 @@ struct Inspect: ParsableCommand {
         if let f = config.facts {
             print("facts: dtype \(f.dtype), \(f.accuracyMetric.isEmpty ? "accuracy" : f.accuracyMetric) \(f.expectedAccuracy)")
             for l in f.latency { print("  latency threads=\(l.threads) batch=\(l.batch) seq=\(l.seq): \(l.medianMs) ms") }
+        }
+        if let entry = ZooStore.catalogEntry(config), let facts = entry.facts {
+            for key in ["staticQuantization", "calibrationAgreement"] { if let v = facts[key]?.string { print("\(key): \(v)") } }
         }
         if let s = config.source { print("source: \(s.package) \(s.version) \(s.memberPath) \(s.uri)") }
         print("config: \(manifest.config.digest) \(ByteCount.text(manifest.config.size))")

@@ -1,4 +1,5 @@
 import ArcaKernels
+import ArcaRegistry
 import ArcaTasks
 import Foundation
 import Testing
@@ -47,5 +48,25 @@ import Testing
             worst = max(worst, r.worstMask)
         }
         print("selfie-segmentation:\(variant)-int8 on the fixture photos: worst mask MAD \(worst)")
+    }
+
+    /// Published into a store, an int8 variant's config carries int8 dtype, its measured
+    /// accuracy and latency, and the static quantization choice with its calibration agreement.
+    @Test func publishedConfigCarriesTheChoice() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("arca-int8-facts-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let store = try ModelStore(root: root.path)
+        let catalog = try ZooCatalog.bundled()
+        let (model, variant) = try catalog.resolve("face-detection:short-range-int8")
+        try ZooStore.publish(model, variant, store: store)
+        let loaded = try ZooStore.load("face-detection:short-range-int8", store: store)
+        let facts = try #require(loaded.config.facts)
+        #expect(facts.dtype == "int8")
+        #expect(facts.expectedAccuracy > 0.97 && facts.expectedAccuracy <= 1 && !facts.accuracyMetric.isEmpty)
+        #expect(facts.latency.contains { $0.threads == 1 && $0.medianMs > 0 })
+        let entry = try #require(ZooStore.catalogEntry(loaded.config))
+        #expect(entry.facts?["staticQuantization"]?.string?.contains("convolutions") == true)
+        #expect(entry.facts?["calibrationAgreement"]?.string?.contains("lfw-composites") == true)
+        #expect(loaded.graph.nodes.contains { if case .quantizedConv2d = $0.op { true } else { false } })
     }
 }
