@@ -1,11 +1,17 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
+
+/// The CPU the kernels are compiled for: the build machine unless `ARCA_MARCH` names another
+/// (e.g. `ARCA_MARCH=znver3 swift build --scratch-path .build-avx2` builds the AVX2 paths on an
+/// AVX-512 machine, to test them).
+let march = ProcessInfo.processInfo.environment["ARCA_MARCH"].flatMap { $0.isEmpty ? nil : $0 } ?? "native"
 
 /// Compute modules are compiled optimized and for the host CPU in every
 /// configuration: Swift `SIMD` code becomes scalar libm calls without a
 /// target CPU, and real models crawl at `-Onone`.
 let hostOptimized: [SwiftSetting] = [
-    .unsafeFlags(["-Xcc", "-march=native", "-O", "-enforce-exclusivity=unchecked"]),
+    .unsafeFlags(["-Xcc", "-march=\(march)", "-O", "-enforce-exclusivity=unchecked"]),
 ]
 
 let package = Package(

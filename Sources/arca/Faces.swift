@@ -7,7 +7,7 @@ struct Faces: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Detect faces in a JPEG or PNG image.")
 
     @Argument(help: "Image file (JPEG or PNG).") var image: String
-    @Option(help: "Detector variant: short-range or full-range.") var variant: String = "short-range"
+    @Option(help: "Detector variant: short-range, full-range, short-range-int8 or full-range-int8.") var variant: String = "short-range"
     @Option(help: "Zoo reference NAME[:VARIANT] (overrides --variant).") var model: String?
     @Option(help: "Keep faces scoring at least this (after the model's own threshold).") var minScore: Float = 0.5
     @Flag(help: "Print a JSON object (relative coordinates).") var json = false

@@ -7,7 +7,7 @@ struct Segment: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Segment the person (selfie segmentation) in a JPEG or PNG image.")
 
     @Argument(help: "Image file (JPEG or PNG).") var image: String
-    @Option(help: "Segmenter variant: general or landscape.") var variant: String = "general"
+    @Option(help: "Segmenter variant: general, landscape, general-int8 or landscape-int8.") var variant: String = "general"
     @Option(help: "Zoo reference NAME[:VARIANT] (overrides --variant).") var model: String?
     @Option(help: "Write the mask as an 8-bit gray PNG at the image's size.") var mask: String?
     @Flag(help: "Print a JSON object.") var json = false
