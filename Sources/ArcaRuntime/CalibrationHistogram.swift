@@ -1,4 +1,5 @@
 import ArcaIR
+import Foundation
 
 /// The values one tensor took over a calibration set, as a histogram over its observed range,
 /// and the uint8 quantization that represents them with the least squared error.
@@ -39,13 +40,14 @@ public struct CalibrationHistogram: Sendable {
         return e
     }
 
-    /// The range `[a·lo, b·hi]` (a, b on a grid in (0, 1]) whose quantization has the least
-    /// squared error: outliers are clipped when that buys finer steps for everything else.
+    /// The range `[a·lo, b·hi]` (a, b on a geometric grid from 1 down to about 0.007) whose
+    /// quantization has the least squared error: outliers are clipped when that buys finer steps
+    /// for everything else.
     public var bestParams: QuantParams {
         var best = QuantParams(range: lo, hi)
         guard counts.contains(where: { $0 > 0 }), hi > lo else { return best }
         var bestError = error(best)
-        let grid: [Float] = (0..<40).map { 1 - Float($0) * 0.02 }
+        let grid: [Float] = (0..<40).map { Float(pow(0.88, Double($0))) }
         for a in lo < 0 ? grid : [1] {
             for b in hi > 0 ? grid : [1] {
                 let q = QuantParams(range: lo * a, hi * b)

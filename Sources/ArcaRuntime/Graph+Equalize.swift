@@ -122,12 +122,13 @@ extension Graph {
     }
 
     /// Convolutions whose channels can be rescaled: constant float32 weights (and bias), groups 1
-    /// or multiplier 1, no residual; producers also need an activation of none or ReLU.
+    /// or multiplier 1; producers also need an activation of none or ReLU and no residual.
     static func equalizable(_ node: Node, constants: [ValueID: Tensor], asProducer: Bool) -> Bool {
         guard node.inputs.count >= 2, let w = constants[node.inputs[1]], w.dtype == .float32 else { return false }
         switch node.op {
         case .conv2d(let a):
-            guard a.groups == 1, !a.hasResidual, w.rank == 4 else { return false }
+            // A consumer may add a residual (its input channels still scale alone); a producer may not.
+            guard a.groups == 1, !(asProducer && a.hasResidual), w.rank == 4 else { return false }
             if asProducer { guard a.activation == .none || a.activation == .relu else { return false } }
             return node.inputs.count == 2 || constants[node.inputs[2]] != nil
         case .depthwiseConv2d(let a):
