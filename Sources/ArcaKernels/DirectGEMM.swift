@@ -50,17 +50,25 @@ final class DirectB: @unchecked Sendable {
         return blocks
     }
 
-    /// `ceil(n / 16)` vectors split into as few blocks of at most 4 as possible, sizes within one.
     static func wideBlocks(k: Int, n: Int) -> [Block] {
+        var offset = 0
+        return columnBlocks(n).map { b in
+            defer { offset += k * b.vectors * 16 }
+            return Block(n0: b.n0, vectors: b.vectors, offset: offset, lastMask: b.lastMask)
+        }
+    }
+
+    /// `ceil(n / 16)` sixteen-lane vectors split into as few blocks of at most 4 as possible,
+    /// sizes within one; the lanes of each block's last vector that are real columns.
+    static func columnBlocks(_ n: Int) -> [(n0: Int, vectors: Int, lastMask: UInt16)] {
         let vectors = (n + 15) / 16
         let count = (vectors + 3) / 4
-        var blocks: [Block] = []
-        var n0 = 0, offset = 0
+        var blocks: [(n0: Int, vectors: Int, lastMask: UInt16)] = []
+        var n0 = 0
         for i in 0..<count {
             let v = vectors / count + (i < vectors % count ? 1 : 0)
             let lastLanes = min(16, n - (n0 + (v - 1) * 16))
-            blocks.append(Block(n0: n0, vectors: v, offset: offset, lastMask: UInt16(truncatingIfNeeded: (1 << lastLanes) - 1)))
-            offset += k * v * 16
+            blocks.append((n0, v, UInt16(truncatingIfNeeded: (1 << lastLanes) - 1)))
             n0 += v * 16
         }
         return blocks

@@ -40,7 +40,8 @@ enum GEMMMicrokernel {
         }
     }
 
-    /// 6x32 with 16-lane vectors (AVX-512).
+    /// 6x32 with 16-lane vectors (AVX-512). Written out beside the 6x16 tile rather than generic
+    /// over the vector type: a generic version measured 210 against 250 GFLOPS on 1024³ here.
     @inline(__always)
     static func wideTile(_ k: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, kStride ks: Int, _ b: UnsafePointer<Float>,
                          _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {

@@ -36,18 +36,14 @@ public final class QuantizedConvWeights: @unchecked Sendable {
          inputScale: Float, inputZero: Int) {
         self.k = k
         self.n = n
-        kPadded = (k + 3) / 4 * 4
-        let vectors = (n + 15) / 16
-        let count = (vectors + 3) / 4
-        var blocks: [Block] = []
-        var n0 = 0, offset = 0
-        for i in 0..<count {
-            let v = vectors / count + (i < vectors % count ? 1 : 0)
-            let lastLanes = min(16, n - (n0 + (v - 1) * 16))
-            blocks.append(Block(n0: n0, vectors: v, offset: offset, lastMask: UInt16(truncatingIfNeeded: (1 << lastLanes) - 1)))
-            offset += kPadded * v * 16
-            n0 += v * 16
+        let padded = (k + 3) / 4 * 4
+        kPadded = padded
+        var offset = 0
+        let blocks = DirectB.columnBlocks(n).map { b in
+            defer { offset += padded * b.vectors * 16 }
+            return Block(n0: b.n0, vectors: b.vectors, offset: offset, lastMask: b.lastMask)
         }
+        let vectors = (n + 15) / 16
         self.blocks = blocks
         columns = max(16, vectors * 16)
         dataBytes = max(64, offset)

@@ -54,9 +54,7 @@ public enum QuantizedDirectGEMM {
         let kq = b.kPadded / 4
         // Row r reads [r·lda, r·lda + kPadded): in place unless the last row would read past A.
         let inPlaceEnd = b.kPadded <= lda ? range.upperBound : min(range.upperBound, rowLimit - 1)
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 12 * 64 + 16) { buffer in
-            guard let base = buffer.baseAddress else { return }
-            let tile = base + (16 - (Int(bitPattern: base) / 4) % 16) % 16
+        withTile { tile in
             for blk in b.blocks {
                 let w = UnsafeRawPointer(b.data + blk.offset)
                 let mr = tileRows(blk.vectors)
@@ -78,6 +76,15 @@ public enum QuantizedDirectGEMM {
                     r += rows
                 }
             }
+        }
+    }
+
+    /// A 64-byte aligned int32 tile of up to 12 rows x 64 lanes on the stack.
+    @inline(__always)
+    static func withTile(_ body: (UnsafeMutablePointer<Int32>) -> Void) {
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 12 * 64 + 16) { buffer in
+            guard let base = buffer.baseAddress else { return }
+            body(base + (16 - (Int(bitPattern: base) / 4) % 16) % 16)
         }
     }
 
@@ -107,9 +114,7 @@ public enum QuantizedDirectGEMM {
         let step = b.blocks.map { tileRows($0.vectors) }.reduce(1) { lcm($0, $1) }
         let covered = count / step * step
         guard covered > 0 else { return 0 }
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 12 * 64 + 16) { buffer in
-            guard let base = buffer.baseAddress else { return }
-            let tile = base + (16 - (Int(bitPattern: base) / 4) % 16) % 16
+        withTile { tile in
             for blk in b.blocks {
                 let w = UnsafeRawPointer(b.data + blk.offset)
                 let mr = tileRows(blk.vectors)

@@ -25,42 +25,58 @@ extension Graph {
     /// maximum (NaNs ignored), once for its histogram over that range. The graph must be the one
     /// that will be quantized (same value ids).
     public func calibrate(_ samples: [[String: Tensor]], threads: Int = 1) throws -> CalibrationRanges {
-        var g = self
-        var observed: [ValueID] = []
-        for id in g.inputs where g.values[id].dtype == .float32 { observed.append(id) }
-        for node in g.nodes { observed += node.outputs }
-        for (i, id) in observed.enumerated() { g.values[id].name = "calibration.\(i)" }
-        g.outputs = observed
-        var plans: [[Int]: Plan] = [:]
-        func forEachOutput(_ body: (ValueID, [Float]) -> Void) throws {
-            for sample in samples {
-                var named: [String: Tensor] = [:]
-                var shapes: [String: [Int]] = [:]
-                for id in g.inputs {
-                    let original = values[id].name
-                    guard let t = sample[original] else { throw PlanError.missingInput(original) }
-                    named[g.values[id].name] = t
-                    shapes[g.values[id].name] = t.shape.dims
-                }
-                let key = g.inputs.flatMap { shapes[g.values[$0].name] ?? [] }
-                let plan = try plans[key] ?? Plan(graph: g, inputShapes: shapes, threads: threads)
-                plans[key] = plan
-                let outputs = try plan.run(inputs: named)
-                for (i, id) in observed.enumerated() {
-                    guard let t = outputs["calibration.\(i)"], t.dtype == .float32 else { continue }
-                    body(id, t.floats())
-                }
-            }
-        }
+        var observed: [ValueID] = inputs.filter { values[$0].dtype == .float32 }
+        for node in nodes { observed += node.outputs }
+        var observer = ValueObserver(self, observing: observed, threads: threads)
         var ranges: [ValueID: (min: Float, max: Float)] = [:]
-        try forEachOutput { id, values in
+        try observer.run(samples) { id, t in
+            guard t.dtype == .float32 else { return }
             var (lo, hi) = ranges[id] ?? (.infinity, -.infinity)
-            for v in values where v.isFinite { lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
+            for v in t.floats() where v.isFinite { lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
             ranges[id] = (lo, hi)
         }
         var histograms: [ValueID: CalibrationHistogram] = [:]
         for (id, r) in ranges where r.min <= r.max { histograms[id] = CalibrationHistogram(lo: r.min, hi: r.max) }
-        try forEachOutput { id, values in histograms[id]?.add(values) }
+        try observer.run(samples) { id, t in if t.dtype == .float32 { histograms[id]?.add(t.floats()) } }
         return CalibrationRanges(ranges: ranges, histograms: histograms, samples: samples.count)
+    }
+}
+
+/// Runs a graph with chosen values as its outputs, so passes can see intermediate tensors
+/// (one plan per distinct input shape, reused across samples).
+struct ValueObserver {
+    private var graph: Graph
+    private let source: Graph
+    private let ids: [ValueID]
+    private let threads: Int
+    private var plans: [[Int]: Plan] = [:]
+
+    init(_ g: Graph, observing ids: [ValueID], threads: Int) {
+        source = g
+        graph = g
+        self.ids = ids
+        self.threads = threads
+        for (i, id) in ids.enumerated() { graph.values[id].name = "observed.\(i)" }
+        graph.outputs = ids
+    }
+
+    /// Calls `body(id, tensor)` for every observed value of every sample, in sample order.
+    mutating func run(_ samples: [[String: Tensor]], _ body: (ValueID, Tensor) throws -> Void) throws {
+        for sample in samples {
+            var named: [String: Tensor] = [:], shapes: [String: [Int]] = [:]
+            for id in graph.inputs {
+                let original = source.values[id].name
+                guard let t = sample[original] else { throw PlanError.missingInput(original) }
+                named[graph.values[id].name] = t
+                shapes[graph.values[id].name] = t.shape.dims
+            }
+            let key = graph.inputs.flatMap { shapes[graph.values[$0].name] ?? [] }
+            let plan = try plans[key] ?? Plan(graph: graph, inputShapes: shapes, threads: threads)
+            plans[key] = plan
+            let outputs = try plan.run(inputs: named)
+            for (i, id) in ids.enumerated() {
+                if let t = outputs["observed.\(i)"] { try body(id, t) }
+            }
+        }
     }
 }

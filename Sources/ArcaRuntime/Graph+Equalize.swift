@@ -142,28 +142,13 @@ extension Graph {
 
     /// Per last-axis channel, the largest |x| each value takes over the input sets.
     func channelRanges(of ids: [ValueID], _ samples: [[String: Tensor]], threads: Int) throws -> [ValueID: [Float]] {
-        var g = self
-        for (i, id) in ids.enumerated() { g.values[id].name = "channels.\(i)" }
-        g.outputs = ids
+        var observer = ValueObserver(self, observing: ids, threads: threads)
         var result: [ValueID: [Float]] = [:]
-        var plans: [[Int]: Plan] = [:]
-        for sample in samples {
-            var named: [String: Tensor] = [:], shapes: [String: [Int]] = [:]
-            for id in g.inputs {
-                guard let t = sample[values[id].name] else { throw PlanError.missingInput(values[id].name) }
-                named[g.values[id].name] = t
-                shapes[g.values[id].name] = t.shape.dims
-            }
-            let key = g.inputs.flatMap { shapes[g.values[$0].name] ?? [] }
-            let plan = try plans[key] ?? Plan(graph: g, inputShapes: shapes, threads: threads)
-            plans[key] = plan
-            let out = try plan.run(inputs: named)
-            for (i, id) in ids.enumerated() {
-                guard let t = out["channels.\(i)"], let c = t.shape.dims.last, c > 0 else { continue }
-                var r = result[id] ?? [Float](repeating: 0, count: c)
-                for (k, x) in t.floats().enumerated() where x.isFinite { r[k % c] = Swift.max(r[k % c], Swift.abs(x)) }
-                result[id] = r
-            }
+        try observer.run(samples) { id, t in
+            guard let c = t.shape.dims.last, c > 0 else { return }
+            var r = result[id] ?? [Float](repeating: 0, count: c)
+            for (k, x) in t.floats().enumerated() where x.isFinite { r[k % c] = Swift.max(r[k % c], Swift.abs(x)) }
+            result[id] = r
         }
         return result
     }

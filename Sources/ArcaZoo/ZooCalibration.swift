@@ -1,4 +1,5 @@
 import ArcaTasks
+import ArcaTensor
 import Foundation
 
 /// Built-in calibration image sets for static int8 quantization, composed deterministically
@@ -28,14 +29,14 @@ public enum ZooCalibration {
         }
         let photos = try backgrounds.map { try ImageDecoder.decode(Array(Data(contentsOf: folder.appendingPathComponent($0)))) }
         let faces = try lfwFaces(Array(Data(contentsOf: folder.appendingPathComponent("lfw_subset.npy"))))
-        var rng = Generator(seed: 0x5EED_CA11)
+        var rng = SplitMix64(seed: 0x5EED_CA11)
         return try (0..<count).map { i in try compose(i, photos: photos, faces: faces, rng: &rng) }
     }
 
-    static func compose(_ i: Int, photos: [RGBImage], faces: [[UInt8]], rng: inout Generator) throws -> RGBImage {
+    static func compose(_ i: Int, photos: [RGBImage], faces: [[UInt8]], rng: inout SplitMix64) throws -> RGBImage {
         let bg = photos[i % photos.count]
         let crop = Int(Double(min(bg.width, bg.height)) * rng.uniform(0.45, 1))
-        let x0 = rng.int(bg.width - crop + 1), y0 = rng.int(bg.height - crop + 1)
+        let x0 = rng.below(bg.width - crop + 1), y0 = rng.below(bg.height - crop + 1)
         var pixels = [UInt8](repeating: 0, count: side * side * 3)
         for y in 0..<side {
             for x in 0..<side {
@@ -45,9 +46,9 @@ public enum ZooCalibration {
         }
         let faceCount = i % 4 == 0 ? 1 : i % 4 - 1
         for f in 0..<faceCount {
-            let face = faces[rng.int(faces.count)]
-            let size = i % 4 == 0 ? 140 + rng.int(81) : 30 + rng.int(91 + 20 * f)
-            let fx = rng.int(side - size + 1), fy = rng.int(side - size + 1)
+            let face = faces[rng.below(faces.count)]
+            let size = i % 4 == 0 ? 140 + rng.below(81) : 30 + rng.below(91 + 20 * f)
+            let fx = rng.below(side - size + 1), fy = rng.below(side - size + 1)
             let tint = [1.0, 0.78 + rng.uniform(0, 0.1), 0.62 + rng.uniform(0, 0.12)]
             for y in 0..<size {
                 for x in 0..<size {
@@ -85,20 +86,5 @@ public enum ZooCalibration {
                 return UInt8(max(0, min(255, (v.isFinite ? v : 0) * 255 + 0.5)))
             }
         }
-    }
-
-    /// SplitMix64: the same images on every machine.
-    struct Generator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(next() >> 11) / Double(1 << 53) }
-        mutating func int(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
     }
 }

@@ -1,3 +1,4 @@
+import ArcaTensor
 import ArgumentParser
 import ArcaTasks
 

@@ -1,3 +1,4 @@
+import ArcaTensor
 import ArcaKernels
 
 /// uint8-activation kernels on the shapes of ``BenchOp/all``, to set beside their float twins.

@@ -1,3 +1,4 @@
+import ArcaTensor
 import ArcaRegistry
 import ArgumentParser
 
