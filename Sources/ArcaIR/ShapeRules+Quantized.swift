@@ -44,6 +44,7 @@ extension ShapeRules {
         let hasResidual = a.residual != nil
         try inputs(x, hasResidual ? 4...5 : 3...4)
         guard !a.conv.hasResidual else { throw RuleFailure.attribute("quantized conv takes its residual through `residual` parameters") }
+        guard a.conv.groups == 1 else { throw RuleFailure.attribute("quantized conv supports groups 1, got \(a.conv.groups)") }
         try dtype(x, 0, .uint8)
         try dtype(x, 1, .int8)
         try params(a.input, "input")
@@ -53,6 +54,11 @@ extension ShapeRules {
         try scales(x, 2, channels: x[1].shape[0])
         let hasBias = x.count == (hasResidual ? 5 : 4)
         let (_, out) = try conv2d(a.conv, asFloat(x, hasBias ? [0, 1, 3] : [0, 1]))
+        // int8·u8 products summed in int32 stay exact up to 65536 terms (127·255·65536 < 2³¹).
+        let depth = x[1].shape.dropFirst().reduce(into: 1) { acc, d in acc = d >= 0 && acc <= 1 << 16 ? acc * min(d, 1 << 17) : acc }
+        guard depth <= 1 << 16 else {
+            throw RuleFailure.shape("quantized conv kH·kW·inC exceeds 65536 (int32 sums would overflow)")
+        }
         if hasResidual {
             let r = x.count - 1
             try dtype(x, r, .uint8)
@@ -66,6 +72,7 @@ extension ShapeRules {
     /// inputs: x uint8, w int8, scales, bias?.
     static func quantizedDepthwise(_ a: QuantizedDepthwiseConv2DAttributes, _ x: RuleInputs) throws -> (DType, [Int]) {
         try inputs(x, 3...4)
+        guard a.depthwise.multiplier == 1 else { throw RuleFailure.attribute("quantized depthwise supports multiplier 1, got \(a.depthwise.multiplier)") }
         try dtype(x, 0, .uint8)
         try dtype(x, 1, .int8)
         try params(a.input, "input")
