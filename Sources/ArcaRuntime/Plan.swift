@@ -12,8 +12,8 @@ public typealias PlanError = EvaluationError
 /// with disjoint lifetimes.
 ///
 /// Thread safety: `run` may be called from any thread, but runs are serialised
-/// by a lock (the arena is the plan's single working memory). Build one plan per
-/// concurrent stream of requests.
+/// by a lock (the arena is the plan's single working memory; plans on one
+/// ``SharedArena`` share its lock). Build one plan per concurrent stream of requests.
 public final class Plan: @unchecked Sendable, CustomStringConvertible {
     /// The graph as planned: verified, sorted, with concrete shapes.
     public let graph: Graph
@@ -39,9 +39,9 @@ public final class Plan: @unchecked Sendable, CustomStringConvertible {
     let outputSlots: [Slot]
     let arena: TensorStorage
     let pool: ThreadPool
+    private let lock: NSLock
     /// Constants and packed weights the steps point into.
     let retained: [AnyObject]
-    private let lock = NSLock()
     /// Per-step timings when set (the `ARCA_PROFILE` environment variable turns it on for every plan).
     public var profiler: PlanProfiler? = ProcessInfo.processInfo.environment["ARCA_PROFILE"] != nil ? PlanProfiler() : nil
 
@@ -53,8 +53,10 @@ public final class Plan: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Plans `graph`, packing GEMM weights through `weightCache` so plans for other shapes share them.
-    public convenience init(graph: Graph, inputShapes: [String: [Int]]? = nil, pool: ThreadPool, weightCache: PackedWeightCache) throws {
-        try self.init(graph: graph, inputShapes: inputShapes, pool: pool, cache: weightCache)
+    /// With `arena`, the plan works in that shared memory (see ``SharedArena``) instead of its own.
+    public convenience init(graph: Graph, inputShapes: [String: [Int]]? = nil, pool: ThreadPool, weightCache: PackedWeightCache,
+                            arena: SharedArena? = nil) throws {
+        try self.init(graph: graph, inputShapes: inputShapes, pool: pool, cache: weightCache, shared: arena)
     }
 
     /// Plans `graph` with kernels running on `pool`.
@@ -62,7 +64,7 @@ public final class Plan: @unchecked Sendable, CustomStringConvertible {
         try self.init(graph: graph, inputShapes: inputShapes, pool: pool, cache: nil)
     }
 
-    init(graph: Graph, inputShapes: [String: [Int]]?, pool: ThreadPool, cache: PackedWeightCache?) throws {
+    init(graph: Graph, inputShapes: [String: [Int]]?, pool: ThreadPool, cache: PackedWeightCache?, shared: SharedArena? = nil) throws {
         var g = graph
         var shapes: [ValueID: [Int]] = [:]
         for (name, shape) in inputShapes ?? [:] {
@@ -83,7 +85,8 @@ public final class Plan: @unchecked Sendable, CustomStringConvertible {
         }
         func bytes(_ id: ValueID) -> Int { g.values[id].shape.reduce(1, *) * g.values[id].dtype.byteSize }
         let layout = ArenaLayout(graph: g, aliasOf: aliasOf, bytes: bytes)
-        arena = TensorStorage(byteCount: layout.totalBytes)
+        arena = shared?.storage(atLeast: layout.totalBytes) ?? TensorStorage(byteCount: layout.totalBytes)
+        lock = shared?.runLock ?? NSLock()
         arenaBytes = layout.totalBytes
         unsharedBytes = layout.unsharedBytes
 
@@ -154,6 +157,10 @@ public final class Plan: @unchecked Sendable, CustomStringConvertible {
         }
         return result
     }
+
+    /// Whether this plan works in `shared`'s current storage (false once the arena has grown
+    /// for a larger plan, or when the plan has an arena of its own).
+    public func isCurrent(on shared: SharedArena) -> Bool { shared.isCurrent(arena) }
 
     public var description: String {
         "Plan: \(steps.count) steps, arena \(arenaBytes) bytes (unshared \(unsharedBytes)), \(threadCount) threads\n"

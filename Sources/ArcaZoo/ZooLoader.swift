@@ -133,8 +133,11 @@ public enum ZooLoader {
         return (try SegmenterModel(graph: r.graph, config: try selfieConfig(r.variant), pool: pool), r.variant)
     }
 
-    public static func textEmbedder(_ ref: String, catalog: ZooCatalog, store: ModelStore? = nil, threads: Int) throws -> (TextEmbeddingModel, ZooVariant) {
-        let r = try resolve(ref, catalog: catalog, store: store)
+    /// With `constants`, large constants equal to ones another variant already loaded are shared with it.
+    public static func textEmbedder(_ ref: String, catalog: ZooCatalog, store: ModelStore? = nil, threads: Int,
+                                    constants: ConstantPool? = nil) throws -> (TextEmbeddingModel, ZooVariant) {
+        var r = try resolve(ref, catalog: catalog, store: store)
+        constants?.intern(&r.graph)
         guard r.task == .textEmbedding else { throw ZooError.wrongTask(ref: ref, expected: "text-embedding", got: r.task.rawValue) }
         let maxLength = r.variant.facts?["maxSequenceLength"]?.int ?? 256
         let vocabulary: WordPieceVocabulary

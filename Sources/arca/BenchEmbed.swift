@@ -34,7 +34,7 @@ struct BenchEmbed: ParsableCommand {
             }
         }
         let ids: [[Int32]] = (0..<batch).map { _ in [tok.clsID] + (0..<(seq - 2)).map { _ in word() } + [tok.sepID] }
-        // `embed` batches up to maxBatch sentences per plan run.
+        // `embed` runs at most maxBatch sentences and maxBatchTokens padded tokens per plan run.
         var failure: Error?
         let once = { do { _ = try model.embed(tokenIDs: ids) } catch { failure = error } }
         for _ in 0..<max(1, runs / 10) { once() }

@@ -11,10 +11,13 @@ struct BenchLoad: ParsableCommand {
 
     @Argument(help: "NAME:VARIANT in the store.") var ref: String
     @Option(help: "Repetitions; the median is reported.") var runs = 5
+    @Option(help: "Batch and sequence length a text model is planned at, as BxS.") var textShape = "1x128"
     @Flag(help: "Print a JSON object.") var json = false
     @OptionGroup var store: StoreOptions
 
     func run() throws {
+        let dims = textShape.split(separator: "x").compactMap { Int($0) }
+        guard dims.count == 2, dims.allSatisfy({ (1...4096).contains($0) }) else { throw ValidationError("--text-shape takes BxS, e.g. 32x128") }
         let s = try store.open()
         _ = try s.resolve(ref)
         var times: [Double] = []
@@ -24,9 +27,9 @@ struct BenchLoad: ParsableCommand {
                 do {
                     let loaded = try ZooStore.load(ref, store: s)
                     var g = loaded.graph
-                    // Text graphs have dynamic batch/sequence dims: plan them at 1x128, as a server would first.
+                    // Text graphs have dynamic batch/sequence dims: plan them at --text-shape (1x128 is what a server plans first).
                     let shapes: [String: [Int]]? = g.inputs.contains { g.values[$0].shape.contains(-1) }
-                        ? ["input_ids": [1, 128], "attention_mask": [1, 128], "position_ids": [128]] : nil
+                        ? ["input_ids": dims, "attention_mask": dims, "position_ids": [dims[1]]] : nil
                     g = try g.optimized()
                     let plan = try Plan(graph: g, inputShapes: shapes, pool: .serial)
                     plannedText = "\(plan.stepDescriptions.count) steps, arena \(plan.arenaBytes) bytes"

@@ -1,5 +1,6 @@
 import ArcaKernels
 import ArcaRegistry
+import ArcaRuntime
 import ArcaServer
 import ArcaTasks
 import ArcaZoo
@@ -102,11 +103,14 @@ final class ZooTextEmbedder: TextEmbedder, InferenceModel, @unchecked Sendable {
         let m = try catalog.model(name)
         variants = m.variants.map(\.tag)
         defaultVariant = m.defaultVariant?.tag ?? variants[0]
-        // Each variant loads (read, verify, decompress, pack) and warms up on its own thread.
+        // Each variant loads (read, verify, decompress, pack) and warms up on its own thread;
+        // tensors equal across variants (MiniLM's word embeddings) are kept once.
         let name = self.name
+        let constants = ConstantPool()
         let loads = variants.map { v in
             BackgroundLoad { () throws -> TextEmbeddingModel in
-                let model = try ZooLoader.textEmbedder("\(name):\(v)", catalog: catalog, store: store, threads: threads).0
+                let model = try ZooLoader.textEmbedder("\(name):\(v)", catalog: catalog, store: store, threads: threads,
+                                                       constants: constants).0
                 _ = try model.embed(["warm up"])
                 return model
             }

@@ -70,6 +70,38 @@ import Testing
         #expect(plan.stepDescriptions.contains { $0.contains("flat") && $0.contains("alias") })
     }
 
+    /// Plans for two shapes on one arena, run in turn (each over the other's leftovers), answer
+    /// as plans with arenas of their own; a larger plan grows the arena and retires the older.
+    @Test func plansShareAnArena() throws {
+        var rng = TestRNG(seed: 4)
+        let g = try Self.convNet().optimized()
+        let cache = PackedWeightCache()
+        let arena = SharedArena()
+        let small = randomTensor([1, 16, 16, 3], &rng), large = randomTensor([3, 16, 16, 3], &rng)
+        let a = try Plan(graph: g, inputShapes: ["image": [1, 16, 16, 3]], pool: .serial, weightCache: cache, arena: arena)
+        #expect(a.isCurrent(on: arena) && arena.byteCount >= a.arenaBytes)
+        let b = try Plan(graph: g, inputShapes: ["image": [3, 16, 16, 3]], pool: .serial, weightCache: cache, arena: arena)
+        #expect(b.arenaBytes > a.arenaBytes && arena.byteCount >= b.arenaBytes)
+        let alone = try Plan(graph: g, inputShapes: ["image": [1, 16, 16, 3]], pool: .serial)
+        #expect(!alone.isCurrent(on: arena))
+        let expectedSmall = try alone.run(inputs: ["image": small])
+        let expectedLarge = try Plan(graph: g, inputShapes: ["image": [3, 16, 16, 3]], pool: .serial).run(inputs: ["image": large])
+        let c = try Plan(graph: g, inputShapes: ["image": [1, 16, 16, 3]], pool: .serial, weightCache: cache, arena: arena)
+        #expect(c.isCurrent(on: arena))
+        #expect(b.isCurrent(on: arena), "a smaller plan fits: no growth")
+        for _ in 0..<2 {
+            let gotLarge = try b.run(inputs: ["image": large])
+            let gotSmall = try c.run(inputs: ["image": small])
+            for (name, ref) in expectedSmall { #expect(maxRelativeError(gotSmall[name], ref) == 0, "\(name)") }
+            for (name, ref) in expectedLarge { #expect(maxRelativeError(gotLarge[name], ref) == 0, "\(name)") }
+        }
+        // Growing far beyond: the earlier plans are no longer on the current storage, but still run.
+        let huge = try Plan(graph: g, inputShapes: ["image": [64, 16, 16, 3]], pool: .serial, weightCache: cache, arena: arena)
+        #expect(huge.isCurrent(on: arena) && !b.isCurrent(on: arena) && !c.isCurrent(on: arena))
+        let late = try c.run(inputs: ["image": small])
+        for (name, ref) in expectedSmall { #expect(maxRelativeError(late[name], ref) == 0, "\(name)") }
+    }
+
     /// Embedding gather, q/k/v projections, masked attention, output projection, residual,
     /// layer norm, GELU MLP, residual, layer norm, masked mean, l2 normalize.
     static func encoder(width d: Int = 16, heads: Int = 4, vocab: Int = 50) -> Graph {
