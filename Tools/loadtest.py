@@ -13,7 +13,8 @@ warmed up; peer: /health, after its two models are loaded and warmed up), then w
 warm-up. Routes: embeddings (OpenAI-style /v1/embeddings, 64 bodies of 1-8 sentences sent in turn)
 and faces (/v1/faces with Tests/Fixtures/images/astronaut.jpg; arca ?variant=full-range, the peer
 MediaPipe model_selection=1). Resident memory: VmRSS summed over the server's process tree,
-sampled every 50 ms while it runs (peak reported), and VmHWM of the main process at the end.
+sampled every 50 ms: idle (at ready), the peak under load (from ready to the end: the start-up
+peak is not load), the peak while starting, and VmHWM of the main process at the end.
 """
 import argparse
 import json
@@ -101,6 +102,7 @@ class MemorySampler(threading.Thread):
     def __init__(self, pid):
         super().__init__(daemon=True)
         self.pid, self.peak_kb, self.hwm_kb, self.stop = pid, 0, 0, threading.Event()
+        self.startup_peak_kb = None
 
     def run(self):
         tick = 0
@@ -112,6 +114,11 @@ class MemorySampler(threading.Thread):
             self.hwm_kb = max(self.hwm_kb, status_kb(self.pid, "VmHWM"))
             tick += 1
             self.stop.wait(0.05)
+
+    def end_startup(self):
+        """The peak so far was start-up (loading); from now on peak_kb is the peak under load."""
+        self.startup_peak_kb = self.peak_kb
+        self.peak_kb = 0
 
     def current_kb(self):
         return sum(status_kb(p, "VmRSS") for p in tree_pids(self.pid))
@@ -145,6 +152,7 @@ def measure(name, cmd, env, port, health, routes, args, log):
                 raise RuntimeError(f"{name} not ready within 300 s")
             time.sleep(0.005)
         ready_s = time.monotonic() - start
+        sampler.end_startup()
         idle_kb = sampler.current_kb()
         result = {"command": " ".join(cmd), "ready_s": ready_s, "idle_rss_mb": idle_kb / 1024, "runs": []}
         for route, (path, wenv, ctype, body) in routes.items():
@@ -160,6 +168,7 @@ def measure(name, cmd, env, port, health, routes, args, log):
                 print(f"  {name:5} {route:10} c={c:<3} {r['rps']:8.1f} req/s  p50 {r['p50_us'] / 1000:7.1f} ms  "
                       f"p99 {r['p99_us'] / 1000:7.1f} ms  errors {r['errors']}", flush=True)
         result["peak_rss_mb"] = sampler.peak_kb / 1024
+        result["startup_peak_rss_mb"] = (sampler.startup_peak_kb or 0) / 1024
         result["vmhwm_mb"] = sampler.hwm_kb / 1024
         return result
     finally:
@@ -198,10 +207,11 @@ def print_table(summary):
         for name, s in servers.items():
             r = next(x for x in s["runs"] if x["route"] == route and x["connections"] == c)
             print(f"| {route} | {c} | {name} | {r['rps']:.1f} | {r['p50_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | {r['errors']} |")
-    print("\n| server | ready s | idle RSS MB | peak RSS MB under load | VmHWM MB |")
-    print("|---|---|---|---|---|")
+    print("\n| server | ready s | idle RSS MB | peak RSS MB under load | peak RSS MB starting | VmHWM MB |")
+    print("|---|---|---|---|---|---|")
     for name, s in servers.items():
-        print(f"| {name} | {s['ready_s']:.3f} | {s['idle_rss_mb']:.0f} | {s['peak_rss_mb']:.0f} | {s['vmhwm_mb']:.0f} |")
+        print(f"| {name} | {s['ready_s']:.3f} | {s['idle_rss_mb']:.0f} | {s['peak_rss_mb']:.0f} | "
+              f"{s['startup_peak_rss_mb']:.0f} | {s['vmhwm_mb']:.0f} |")
     if "ratios" in summary:
         print("\narca / peer:")
         for k, v in summary["ratios"].items():
@@ -216,7 +226,9 @@ def ratios(arca, peer):
         out[f"throughput {key}"] = r["rps"] / p["rps"]
         out[f"p99 {key}"] = r["p99_us"] / p["p99_us"]
     out["ready time"] = arca["ready_s"] / peer["ready_s"]
-    out["peak RSS"] = arca["peak_rss_mb"] / peer["peak_rss_mb"]
+    out["peak RSS under load"] = arca["peak_rss_mb"] / peer["peak_rss_mb"]
+    out["idle RSS"] = arca["idle_rss_mb"] / peer["idle_rss_mb"]
+    out["VmHWM"] = arca["vmhwm_mb"] / peer["vmhwm_mb"]
     return out
 
 

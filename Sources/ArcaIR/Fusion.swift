@@ -9,6 +9,7 @@ extension Op {
         case .transposeConv2d(let a): a.activation
         case .matMul(let a): a.activation
         case .quantizedMatMul(let a): a.activation
+        case .packedMatMul(let a): a.activation
         case .pool2d(let a): a.activation
         case .binary(_, let act): act
         default: nil
@@ -23,6 +24,7 @@ extension Op {
         case .transposeConv2d(var a): a.activation = act; return .transposeConv2d(a)
         case .matMul(var a): a.activation = act; return .matMul(a)
         case .quantizedMatMul(var a): a.activation = act; return .quantizedMatMul(a)
+        case .packedMatMul(var a): a.activation = act; return .packedMatMul(a)
         case .pool2d(var a): a.activation = act; return .pool2d(a)
         case .binary(let k, _): return .binary(k, activation: act)
         default: return self

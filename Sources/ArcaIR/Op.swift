@@ -23,6 +23,9 @@ public enum Op: Sendable, Hashable, Codable {
     /// Each row of a is quantized symmetrically at run time (q = round_half_even(x·127/absmax));
     /// integer products sum exactly; y = act(Float(Σ q·b) · scales[n] · absmax/127 + bias[n]).
     case quantizedMatMul(MatMulAttributes)
+    /// `matMul` with constant weights in a kernel's panel layout (see ``PackedMatMulAttributes``).
+    /// inputs: a [..., M, K] float32, packed b float32 [packedCount], bias [N]?.
+    case packedMatMul(PackedMatMulAttributes)
     case pool2d(Pool2DAttributes)
     /// Elementwise with numpy broadcasting; inputs a, b.
     case binary(BinaryKind, activation: FusedActivation)
@@ -83,6 +86,7 @@ public enum Op: Sendable, Hashable, Codable {
         case .transposeConv2d: "transpose_conv2d"
         case .matMul: "matmul"
         case .quantizedMatMul: "quantized_matmul"
+        case .packedMatMul: "packed_matmul"
         case .pool2d(let a): a.kind == .max ? "max_pool2d" : "average_pool2d"
         case .binary(let k, _): k.rawValue
         case .unary(let k): k.rawValue

@@ -85,6 +85,7 @@ extension Op {
         case .transposeConv2d(let a): return try ShapeRules.transposeConv(a, x)
         case .matMul(let a): return try ShapeRules.matMul(a, x)
         case .quantizedMatMul(let a): return try ShapeRules.quantizedMatMul(a, x)
+        case .packedMatMul(let a): return try ShapeRules.packedMatMul(a, x)
         case .pool2d(let a): return try ShapeRules.pool(a, x)
         case .binary: return try ShapeRules.binary(x)
         case .unary: return try ShapeRules.unary(x)

@@ -41,6 +41,21 @@ extension ShapeRules {
         return (.float32, Array(s.dropLast()) + [n])
     }
 
+    /// a float32 `[..., M, K]` · packed b float32 `[packedCount]`, bias `[N]`?.
+    static func packedMatMul(_ a: PackedMatMulAttributes, _ x: RuleInputs) throws -> (DType, [Int]) {
+        try inputs(x, 2...3)
+        try float32(x, 0, 1)
+        guard a.isValid else { throw RuleFailure.attribute("packed matmul sizes out of range: k \(a.k), n \(a.n), panel \(a.panelWidth), block \(a.depthBlock)") }
+        let s = x[0].shape, w = x[1].shape
+        guard s.count >= 2 else { throw RuleFailure.shape("packed matmul input must have rank ≥ 2, got \(s)") }
+        guard same(s[s.count - 1], a.k) else { throw RuleFailure.shape("K mismatch: \(s) · packed K \(a.k)") }
+        guard w.count == 1, same(w[0], a.packedCount) else {
+            throw RuleFailure.shape("packed weights must be [\(a.packedCount)] for K \(a.k), N \(a.n), panel \(a.panelWidth), got \(w)")
+        }
+        try bias(x, 2, channels: a.n)
+        return (.float32, Array(s.dropLast()) + [a.n])
+    }
+
     static func binary(_ x: RuleInputs) throws -> (DType, [Int]) {
         try inputs(x, 2...2)
         guard x[0].dtype == x[1].dtype else { throw RuleFailure.dtype(input: 1, expected: "\(x[0].dtype) (like the first input)") }

@@ -238,8 +238,30 @@ public final class PackedB: @unchecked Sendable {
     /// False when `data` is a borrowed scratch buffer that outlives this object's use.
     private let ownsData: Bool
 
-    static func floatCount(k: Int, n: Int) -> Int {
+    /// Floats of a packed `[K, N]` (at least 1).
+    public static func floatCount(k: Int, n: Int) -> Int {
         max(1, (n + GEMMMicrokernel.nr - 1) / GEMMMicrokernel.nr * GEMMMicrokernel.nr * k)
+    }
+
+    /// Columns per panel of this build's kernel (the IR's `PackedMatMulAttributes.panelWidth`).
+    public static var panelWidth: Int { GEMMMicrokernel.nr }
+    /// Rows per depth block of this build's kernel (`PackedMatMulAttributes.depthBlock`).
+    public static var depthBlock: Int { GEMM.kc }
+
+    /// Packs `B[K, N]` into `storage` (``floatCount(k:n:)`` floats, 64-byte aligned), which the
+    /// caller owns; wrap it with ``init(borrowing:k:n:)`` to multiply.
+    public static func pack(_ b: MatrixOperand, k: Int, n: Int, into storage: UnsafeMutablePointer<Float>, pool: ThreadPool = .serial) {
+        _ = PackedB(b, k: k, n: n, pool: pool, storage: storage)
+    }
+
+    /// Weights already packed in this kernel's layout at `data` (64-byte aligned), which must
+    /// outlive this object.
+    public init(borrowing data: UnsafeMutablePointer<Float>, k: Int, n: Int) {
+        self.k = k
+        self.n = n
+        paddedN = (n + GEMMMicrokernel.nr - 1) / GEMMMicrokernel.nr * GEMMMicrokernel.nr
+        self.data = data
+        ownsData = false
     }
 
     /// Packs a row-major or strided matrix `B[K,N]`; tasks split K blocks x panels.

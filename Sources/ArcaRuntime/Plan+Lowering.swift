@@ -31,6 +31,7 @@ struct LoweringContext {
         case .transposeConv2d(let a): return lowerTransposeConv(a, node)
         case .matMul(let a): return lowerMatMul(a, node)
         case .quantizedMatMul(let a): return lowerQuantizedMatMul(a, node)
+        case .packedMatMul(let a): return try lowerPackedMatMul(a, node, name: name)
         case .attention(let a): return lowerAttention(a, node)
         case .pool2d(let a): return dtype(node.inputs[0]) == .uint8 ? lowerBytePool(a, node) : lowerPool(a, node)
         case .resizeBilinear(let a): return dtype(node.inputs[0]) == .uint8 ? lowerByteResize(a, node) : lowerResize(a, node)

@@ -118,6 +118,8 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
             y = matMul(a, x, f, out)
         case .quantizedMatMul(let a):
             y = quantizedMatMul(a, x, f, out)
+        case .packedMatMul(let a):
+            y = packedMatMul(a, f, out)
         case .binary(let k, let act):
             if x[0].dtype != .float32 { return [try integerBinary(k, x[0], x[1], out)] }
             let act = Lowering.activation(act)
@@ -208,6 +210,30 @@ public struct ReferenceEvaluator: OpEvaluator, Sendable {
                                             c: yp.baseAddress! + bi * m * n, ldc: n,
                                             epilogue: GEMMEpilogue(bias: biasPtr, activation: Lowering.activation(a.activation)))
                         }
+                    }
+                    if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
+                }
+            }
+        }
+        return y
+    }
+
+    /// Unpacks b to row-major `[K, N]` by the layout's index map, then multiplies as `matMul`.
+    private func packedMatMul(_ a: PackedMatMulAttributes, _ f: [[Float]], _ out: [Int]) -> [Float] {
+        let (k, n) = (a.k, a.n)
+        let m = out.dropLast().reduce(1, *)
+        var b = [Float](repeating: 0, count: k * n)
+        for r in 0..<k {
+            for c in 0..<n { b[r * n + c] = f[1][a.index(row: r, column: c)] }
+        }
+        var y = [Float](repeating: 0, count: m * n)
+        let bias = f.count > 2 ? f[2] : nil
+        f[0].withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    func run(_ biasPtr: UnsafePointer<Float>?) {
+                        Reference.sgemm(m: m, n: n, k: k, a: MatrixOperand(ap.baseAddress!, rowStride: k), b: MatrixOperand(bp.baseAddress!, rowStride: n),
+                                        c: yp.baseAddress!, ldc: n, epilogue: GEMMEpilogue(bias: biasPtr, activation: Lowering.activation(a.activation)))
                     }
                     if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
                 }

@@ -8,7 +8,8 @@ import Foundation
 /// memory grows with the number of shapes it has seen; with it, memory is the largest
 /// arena seen. A plan built on a shared arena runs under the arena's lock, so runs of all
 /// its plans are serialised. When a plan needs more bytes than the arena holds, the arena
-/// grows: new storage (capacity rounded up to a power of two) for that plan and later ones;
+/// grows: new storage (at least a quarter larger than before, so growth steps are few; the
+/// storage is zeroed, so every byte of it is resident) for that plan and later ones;
 /// plans built before keep the old storage alive until they are released, and
 /// ``Plan/isCurrent(on:)`` tells the owner which to drop.
 public final class SharedArena: @unchecked Sendable {
@@ -31,8 +32,8 @@ public final class SharedArena: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let s = current, s.byteCount >= bytes { return s }
-        var capacity = 1 << 16
-        while capacity < bytes { capacity <<= 1 }
+        let grown = max(bytes, (current?.byteCount ?? 0) * 5 / 4)
+        let capacity = (grown + 0xFFFF) & ~0xFFFF
         let s = TensorStorage(byteCount: capacity)
         current = s
         return s

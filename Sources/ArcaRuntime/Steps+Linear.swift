@@ -107,6 +107,27 @@ extension LoweringContext {
         }
     }
 
+    /// a `[..., M, K]` · weights packed at graph time (``Graph/prepackedForGEMM()``): no copy, no packing.
+    mutating func lowerPackedMatMul(_ a: PackedMatMulAttributes, _ node: Node, name: String) throws -> Step {
+        guard a.panelWidth == PackedB.panelWidth, a.depthBlock == PackedB.depthBlock else {
+            throw PlanError.unsupported(node: name, detail: "weights packed in panels of \(a.panelWidth) and depth blocks of \(a.depthBlock); "
+                + "this kernel uses \(PackedB.panelWidth) and \(PackedB.depthBlock) (pack the float model on this machine)")
+        }
+        guard constant(node.inputs[1]) != nil else { throw PlanError.unsupported(node: name, detail: "packed weights must be a constant") }
+        let w = f(node.inputs[1])
+        guard Int(bitPattern: w) % 64 == 0 else { throw PlanError.unsupported(node: name, detail: "packed weights are not 64-byte aligned") }
+        let s = shape(node.inputs[0])
+        let (m, k, n) = (s.dropLast().reduce(1, *), a.k, a.n)
+        let (x, y) = (UnsafePointer(f(node.inputs[0])), f(node.outputs[0]))
+        let ep = GEMMEpilogue(bias: optionalF(node, 2), activation: Lowering.activation(a.activation))
+        let packed = PackedB(borrowing: w, k: k, n: n)
+        retained.append(packed)
+        let pool = self.pool
+        return Step(kernel: "gemm.prepacked") {
+            GEMM.sgemm(m: m, a: MatrixOperand(x, rowStride: k), b: packed, c: y, ldc: n, epilogue: ep, pool: pool)
+        }
+    }
+
     /// Per batch × head: scores = QKᵀ·scale (GEMM), masked softmax, · V (GEMM) into the head's columns.
     mutating func lowerAttention(_ a: AttentionAttributes, _ node: Node) -> Step {
         if a.packedQKV { return lowerPackedAttention(a, node) }

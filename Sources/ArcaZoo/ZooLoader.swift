@@ -138,6 +138,8 @@ public enum ZooLoader {
                                     constants: ConstantPool? = nil) throws -> (TextEmbeddingModel, ZooVariant) {
         var r = try resolve(ref, catalog: catalog, store: store)
         constants?.intern(&r.graph)
+        // The model plans a shape per (batch, length): it keeps its float weights packed, once.
+        r.graph = try r.graph.prepackedForGEMM().graph
         guard r.task == .textEmbedding else { throw ZooError.wrongTask(ref: ref, expected: "text-embedding", got: r.task.rawValue) }
         let maxLength = r.variant.facts?["maxSequenceLength"]?.int ?? 256
         let vocabulary: WordPieceVocabulary
