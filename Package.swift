@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "arca",
             dependencies: [
-                "ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "ArcaImport", "ArcaTasks", "ArcaRegistry", "ArcaRegistryHTTP", "ArcaZoo", "ArcaServer",
+                "ArcaTensor", "ArcaKernels", "ArcaIR", "ArcaRuntime", "ArcaImport", "ArcaTasks", "ArcaRegistry", "ArcaRegistryHTTP", "ArcaZoo", "ArcaServer", "CArcaCPU",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

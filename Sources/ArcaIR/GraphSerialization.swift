@@ -51,15 +51,31 @@ public struct SerializedGraph: Codable, Sendable {
 extension Graph {
     /// Splits the graph into its JSON structure and its weights blob.
     public func serialized() throws -> (graph: [UInt8], weights: [UInt8]) {
-        var weights: [UInt8] = []
+        let layout = try serializedLayout()
+        var weights = [UInt8](repeating: 0, count: layout.weightsByteCount)
+        weights.withUnsafeMutableBytes { dst in
+            for (offset, t) in layout.constants {
+                t.withUnsafeBytes { src in
+                    if let b = src.baseAddress { (dst.baseAddress! + offset).copyMemory(from: b, byteCount: src.count) }
+                }
+            }
+        }
+        return (layout.graph, weights)
+    }
+
+    /// The JSON structure and where each constant goes in the weights blob (64-byte aligned
+    /// entries, zeros between them), for writers that stream the blob instead of building it.
+    public func serializedLayout() throws -> (graph: [UInt8], constants: [(offset: Int, tensor: Tensor)], weightsByteCount: Int) {
+        var end = 0
+        var placed: [(offset: Int, tensor: Tensor)] = []
         var records: [SerializedGraph.Constant] = []
         for id in constants.keys.sorted() {
             guard let t = constants[id] else { continue }
-            let pad = (64 - weights.count % 64) % 64
-            weights += [UInt8](repeating: 0, count: pad)
-            let offset = weights.count
-            t.withUnsafeBytes { weights += $0 }
-            records.append(.init(value: id, offset: offset, byteCount: weights.count - offset))
+            let offset = (end + 63) / 64 * 64
+            let count = t.count * t.dtype.byteSize
+            placed.append((offset, t))
+            records.append(.init(value: id, offset: offset, byteCount: count))
+            end = offset + count
         }
         let s = SerializedGraph(
             values: values.map { .init(name: $0.name, dtype: $0.dtype, shape: $0.shape) },
@@ -67,11 +83,32 @@ extension Graph {
             inputs: inputs, outputs: outputs, constants: records)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return (Array(try encoder.encode(s)), weights)
+        return (Array(try encoder.encode(s)), placed, end)
     }
 
     /// Rebuilds a graph; every id, offset and size is checked. Run `verify()` afterwards.
     public init(serialized graph: [UInt8], weights: [UInt8]) throws {
+        try self.init(serialized: graph, weightsByteCount: weights.count) { offset, count in
+            weights.withUnsafeBytes { TensorStorage(copying: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + count)])) }
+        }
+    }
+
+    /// Rebuilds a graph whose constants borrow `count` bytes of `file` from `offset` (a multiple
+    /// of 64) instead of copying them: they stay in the page cache until a kernel touches them.
+    /// Every id, offset and size is checked as for a blob. Run `verify()` afterwards.
+    public init(serialized graph: [UInt8], weightsIn file: MappedFile, offset: Int, count: Int) throws {
+        guard offset >= 0, count >= 0, offset % TensorStorage.alignment == 0, offset <= file.byteCount, file.byteCount - offset >= count else {
+            throw GraphSerializationError.malformed("weights at \(offset) (\(count) bytes) outside a \(file.byteCount)-byte file")
+        }
+        try self.init(serialized: graph, weightsByteCount: count) { at, n in
+            guard let s = TensorStorage(borrowing: file.bytes + offset + at, byteCount: n, owner: file) else {
+                throw GraphSerializationError.malformed("constant at \(at) is not 64-byte aligned")
+            }
+            return s
+        }
+    }
+
+    private init(serialized graph: [UInt8], weightsByteCount: Int, storage: (_ offset: Int, _ count: Int) throws -> TensorStorage) throws {
         guard graph.count <= SerializedGraph.maxGraphBytes else {
             throw GraphSerializationError.tooLarge(bytes: graph.count, limit: SerializedGraph.maxGraphBytes)
         }
@@ -106,11 +143,10 @@ extension Graph {
             let info = values[c.value]
             guard info.shape.allSatisfy({ $0 >= 0 }) else { throw GraphSerializationError.malformed("constant '\(info.name)' has an unknown dimension") }
             let need = Shape(info.shape).count * info.dtype.byteSize
-            guard c.offset >= 0, c.byteCount == need, c.offset <= weights.count, weights.count - c.offset >= need else {
+            guard c.offset >= 0, c.byteCount == need, c.offset <= weightsByteCount, weightsByteCount - c.offset >= need else {
                 throw GraphSerializationError.constantOutOfRange(name: info.name)
             }
-            let storage = weights.withUnsafeBytes { TensorStorage(copying: UnsafeRawBufferPointer(rebasing: $0[c.offset..<(c.offset + need)])) }
-            constants[c.value] = try Tensor(storage: storage, dtype: info.dtype, shape: Shape(info.shape))
+            constants[c.value] = try Tensor(storage: try storage(c.offset, need), dtype: info.dtype, shape: Shape(info.shape))
         }
     }
 }

@@ -133,13 +133,20 @@ public enum ZooLoader {
         return (try SegmenterModel(graph: r.graph, config: try selfieConfig(r.variant), pool: pool), r.variant)
     }
 
-    /// With `constants`, large constants equal to ones another variant already loaded are shared with it.
+    /// The model plans a shape per (batch, length): it keeps its float weights packed, once.
+    /// A store variant's served graph comes from its ``ServingGraphCache`` (built on first use);
+    /// with `constants`, a graph built from the store shares large constants equal to ones
+    /// another variant already loaded.
     public static func textEmbedder(_ ref: String, catalog: ZooCatalog, store: ModelStore? = nil, threads: Int,
                                     constants: ConstantPool? = nil) throws -> (TextEmbeddingModel, ZooVariant) {
-        var r = try resolve(ref, catalog: catalog, store: store)
-        constants?.intern(&r.graph)
-        // The model plans a shape per (batch, length): it keeps its float weights packed, once.
-        r.graph = try r.graph.prepackedForGEMM().graph
+        var r: (graph: Graph, variant: ZooVariant, task: ZooTask, vocabulary: [UInt8]?)
+        if let store, let served = try servedTextGraph(ref, catalog: catalog, store: store, constants: constants) {
+            r = served
+        } else {
+            r = try resolve(ref, catalog: catalog, store: store)
+            constants?.intern(&r.graph)
+            r.graph = try r.graph.prepackedForGEMM().graph
+        }
         guard r.task == .textEmbedding else { throw ZooError.wrongTask(ref: ref, expected: "text-embedding", got: r.task.rawValue) }
         let maxLength = r.variant.facts?["maxSequenceLength"]?.int ?? 256
         let vocabulary: WordPieceVocabulary
@@ -155,6 +162,52 @@ public enum ZooLoader {
         let dim = typed.outputs.first.map { typed.values[$0].shape.last ?? 0 } ?? 0
         guard dim > 0 else { throw ZooError.catalogUnreadable("\(ref): embedding output has no dimension") }
         return (TextEmbeddingModel(graph: r.graph, tokenizer: tokenizer, dimension: dim, threads: threads), r.variant)
+    }
+
+    /// What a served text graph is made with: bump the version when the passes change what
+    /// they produce; the kernel layout and this binary's identity are part of it too, so a
+    /// rebuilt or different-CPU binary never maps a graph packed by another.
+    public static var textServingTransform: String {
+        "text-serving.v1 intern+prepackedForGEMM panel \(PackedB.panelWidth) depth \(PackedB.depthBlock) binary \(BinaryIdentity.current)"
+    }
+
+    /// The served graph of a store variant: mapped from the serving cache, or built from the
+    /// store (interned, packed), written to the cache and mapped from it, so that the first
+    /// start serves from the same pages as every later one. If the cache cannot be written
+    /// (read-only store, full disk) the built graph is served from memory. Embedding tables are
+    /// advised random access: only the rows read become resident. Nil for a file path
+    /// or a ref the store does not hold.
+    static func servedTextGraph(_ ref: String, catalog: ZooCatalog, store: ModelStore, constants: ConstantPool?) throws
+        -> (graph: Graph, variant: ZooVariant, task: ZooTask, vocabulary: [UInt8]?)? {
+        var full = ref
+        var fallback: (variant: ZooVariant, task: ZooTask)?
+        if let known = try? catalog.resolve(ref) {
+            full = "\(known.model.name):\(known.variant.tag)"
+            fallback = (known.variant, known.model.task)
+            if (try? store.resolve(full)) == nil { _ = try ZooStore.install(catalog: catalog, store: store) }
+        }
+        guard ref.contains(":") || fallback != nil, let descriptor = try? store.resolve(full) else { return nil }
+        let manifest = try store.manifest(at: descriptor)
+        let meta = try ZooStore.metadata(manifest, store: store)
+        guard let variant = ZooStore.catalogEntry(meta.config) ?? fallback?.variant,
+              let task = zooTask(meta.config.task) ?? fallback?.task else {
+            throw ZooError.catalogUnreadable("\(ref) has no task settings in its config")
+        }
+        let cache = ServingGraphCache(store: store)
+        let transform = textServingTransform
+        if let g = cache.load(manifest: descriptor.digest, transform: transform), (try? g.verify()) != nil {
+            g.adviseGatheredPagesRandom()
+            return (g, variant, task, meta.vocabulary)
+        }
+        var g = try ZooStore.load(full, store: store).graph
+        constants?.intern(&g)
+        g = try g.prepackedForGEMM().graph
+        if (try? cache.save(g, manifest: descriptor.digest, transform: transform)) != nil,
+           let mapped = cache.load(manifest: descriptor.digest, transform: transform), (try? mapped.verify()) != nil {
+            mapped.adviseGatheredPagesRandom()
+            g = mapped
+        }
+        return (g, variant, task, meta.vocabulary)
     }
 
     static func zooTask(_ t: ModelConfig.Task) -> ZooTask? {

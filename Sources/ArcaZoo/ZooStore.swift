@@ -84,14 +84,20 @@ public enum ZooStore {
     /// A stored variant's graph (every blob digest-verified) and config.
     public static func load(_ ref: String, store: ModelStore) throws -> (graph: Graph, config: ModelConfig, vocabulary: [UInt8]?) {
         let manifest = try store.manifest(ref)
-        let config = try store.config(of: manifest)
+        let m = try metadata(manifest, store: store)
         guard let g = manifest.layers(ofType: MediaType.graph).first, let w = manifest.layers(ofType: MediaType.weights).first else {
             throw ZooError.catalogUnreadable("\(ref): manifest lacks a graph or weights layer")
         }
         let graph = try Graph(serialized: try store.layerContents(g), weights: try store.layerContents(w))
         try graph.verify()
+        return (graph, m.config, m.vocabulary)
+    }
+
+    /// A stored variant's config and vocabulary (digest-verified), without reading its graph.
+    public static func metadata(_ manifest: ImageManifest, store: ModelStore) throws -> (config: ModelConfig, vocabulary: [UInt8]?) {
+        let config = try store.config(of: manifest)
         let vocab = try manifest.layers(ofType: vocabularyMediaType).first.map { try store.layerContents($0) }
-        return (graph, config, vocab)
+        return (config, vocab)
     }
 
     /// The catalog entry saved in a stored config, if any.

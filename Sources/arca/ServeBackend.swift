@@ -3,6 +3,7 @@ import ArcaRegistry
 import ArcaServer
 import ArcaTasks
 import ArcaZoo
+import CArcaCPU
 import Foundation
 import Logging
 
@@ -15,6 +16,7 @@ enum ServeBackend {
         let start = Date()
         let provider = try ZooProvider(catalog: catalog, store: store, computeThreads: computeThreads,
                                        textThreads: textThreads, logger: logger)
+        arca_release_free_memory()
         logger.info("models loaded and warmed up", metadata: [
             "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(start)))",
             "variants": "\(provider.repositoryIndex.count)",

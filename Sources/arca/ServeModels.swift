@@ -112,6 +112,8 @@ final class ZooTextEmbedder: TextEmbedder, InferenceModel, @unchecked Sendable {
                 let model = try ZooLoader.textEmbedder("\(name):\(v)", catalog: catalog, store: store, threads: threads,
                                                        constants: constants).0
                 _ = try model.embed(["warm up"])
+                // Its int8 weights now live packed in the model's weight cache.
+                model.graph.releasePackedSourcePages()
                 return model
             }
         }

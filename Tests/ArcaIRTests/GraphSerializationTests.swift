@@ -1,4 +1,5 @@
 import ArcaTensor
+import Foundation
 import Testing
 @testable import ArcaIR
 
@@ -39,5 +40,27 @@ import Testing
         var text = String(decoding: json, as: UTF8.self)
         text = text.replacingOccurrences(of: "\"outputs\":[4]", with: "\"outputs\":[99]")
         #expect(throws: GraphSerializationError.self) { try Graph(serialized: Array(text.utf8), weights: weights) }
+    }
+
+    @Test func constantsBorrowAMappedFileOnlyWithinItAndAligned() throws {
+        let g = try sample()
+        let (json, weights) = try g.serialized()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("arca-weights-\(UUID().uuidString)").path
+        try Data([UInt8](repeating: 0, count: 64) + weights).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = try MappedFile(path: path)
+        let back = try Graph(serialized: json, weightsIn: file, offset: 64, count: weights.count)
+        for (id, t) in g.constants {
+            #expect(try back.constants[id]?.scalars(as: Float.self) == t.scalars(as: Float.self))
+            #expect(back.constants[id]?.storage.owner === file)
+        }
+        #expect(throws: GraphSerializationError.self) { try Graph(serialized: json, weightsIn: file, offset: 32, count: weights.count) }
+        #expect(throws: GraphSerializationError.self) { try Graph(serialized: json, weightsIn: file, offset: 64, count: weights.count + 1) }
+        #expect(throws: GraphSerializationError.self) { try Graph(serialized: json, weightsIn: file, offset: 64, count: weights.count - 4) }
+        let empty = path + ".empty"
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        #expect(throws: MappedFileError.self) { try MappedFile(path: empty) }
+        #expect(throws: MappedFileError.self) { try MappedFile(path: path + ".missing") }
     }
 }

@@ -28,4 +28,12 @@ static inline void arca_disable_denormals(void) { _mm_setcsr(_mm_getcsr() | 0x80
 #else
 static inline void arca_disable_denormals(void) {}
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+/// Returns the allocator's free pages to the system (glibc `malloc_trim`): model loading frees
+/// tens of MB of transient buffers that glibc would otherwise keep resident in its arenas.
+static inline void arca_release_free_memory(void) { malloc_trim(0); }
+#else
+static inline void arca_release_free_memory(void) {}
+#endif
 #endif
