@@ -30,11 +30,19 @@ public final class MappedFile: @unchecked Sendable {
     public let path: String
     public let bytes: UnsafeMutableRawPointer
     public let byteCount: Int
+    /// Our own descriptor of the mapped file (for page-cache advice), or -1.
+    private let descriptor: Int32
 
-    public init(path: String) throws(MappedFileError) {
+    public convenience init(path: String) throws(MappedFileError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(path: path, errno: errno) }
         defer { close(fd) }
+        try self.init(descriptor: fd, path: path)
+    }
+
+    /// Maps the file open as `fd` (which the caller still owns and may close): the same file
+    /// the caller has checked, even if `path` has since been replaced.
+    public init(descriptor fd: Int32, path: String) throws(MappedFileError) {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw .cannotOpen(path: path, errno: errno) }
         guard st.st_size > 0 else { throw .empty(path: path) }
@@ -44,6 +52,7 @@ public final class MappedFile: @unchecked Sendable {
         self.path = path
         bytes = p
         byteCount = count
+        descriptor = fcntl(fd, F_DUPFD_CLOEXEC, 0)
     }
 
     public var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: bytes, count: byteCount) }
@@ -70,12 +79,8 @@ public final class MappedFile: @unchecked Sendable {
         let advised = advise(start, count: count, Int32(MADV_RANDOM))
         #if os(Linux)
         let offset = Int(bitPattern: start) - Int(bitPattern: bytes)
-        if advised > 0, offset >= 0 {
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            if fd >= 0 {
-                _ = posix_fadvise(fd, off_t(offset), off_t(count), Int32(POSIX_FADV_DONTNEED))
-                close(fd)
-            }
+        if advised > 0, offset >= 0, descriptor >= 0 {
+            _ = posix_fadvise(descriptor, off_t(offset), off_t(count), Int32(POSIX_FADV_DONTNEED))
         }
         #endif
         return advised
@@ -94,5 +99,8 @@ public final class MappedFile: @unchecked Sendable {
         #endif
     }
 
-    deinit { munmap(bytes, byteCount) }
+    deinit {
+        munmap(bytes, byteCount)
+        if descriptor >= 0 { close(descriptor) }
+    }
 }

@@ -182,7 +182,8 @@ public struct ServingGraphCache: Sendable {
             at += n
         }
         guard hasher.finalize() == Array(header[72..<104]) else { throw ServingCacheError.malformed("content does not match its digest") }
-        let file = try MappedFile(path: path)
+        // The descriptor just checked, not the path (a concurrent save may have replaced it).
+        let file = try MappedFile(descriptor: fd, path: path)
         guard file.byteCount == size else { throw ServingCacheError.malformed("changed while it was read") }
         return try Graph(serialized: json, weightsIn: file, offset: weightsOffset, count: weightsCount)
     }
