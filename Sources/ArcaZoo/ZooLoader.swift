@@ -193,6 +193,7 @@ public enum ZooLoader {
               let task = zooTask(meta.config.task) ?? fallback?.task else {
             throw ZooError.catalogUnreadable("\(ref) has no task settings in its config")
         }
+        guard task == .textEmbedding else { throw ZooError.wrongTask(ref: ref, expected: "text-embedding", got: task.rawValue) }
         let cache = ServingGraphCache(store: store)
         let transform = textServingTransform
         if let g = cache.load(manifest: descriptor.digest, transform: transform), (try? g.verify()) != nil {

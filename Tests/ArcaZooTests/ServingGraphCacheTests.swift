@@ -126,6 +126,12 @@ import Testing
         #expect(served.graph.nodes.contains { if case .packedMatMul = $0.op { true } else { false } })
         let mapped = try ZooLoader.textEmbedder(ref, catalog: catalog, store: store, threads: 1).0
         #expect(try built.embed(texts).embeddings == direct)
+        // A vision variant asked for as text is refused before anything is cached for it.
+        let (fm, fv) = try catalog.resolve("face-detection:short-range")
+        try ZooStore.publish(fm, fv, store: store)
+        #expect(throws: ZooError.self) { try ZooLoader.textEmbedder("face-detection:short-range", catalog: catalog, store: store, threads: 1) }
+        let cached = try FileManager.default.contentsOfDirectory(atPath: ServingGraphCache(store: store).directory)
+        #expect(cached.count == 1, "\(cached)")
         #expect(try mapped.embed(texts).embeddings == direct)
     }
 
