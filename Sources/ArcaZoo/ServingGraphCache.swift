@@ -38,8 +38,12 @@ public struct ServingGraphCache: Sendable {
 
     /// The file holding `manifest`'s graph after `transform`.
     public func path(manifest: Digest, transform: String) -> String {
+        directory + "/" + Self.fileName(manifest: manifest, transform: transform)
+    }
+
+    static func fileName(manifest: Digest, transform: String) -> String {
         let t = SHA256.hash(Array(transform.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
-        return directory + "/" + manifest.hex + "-" + t + ".graph"
+        return manifest.hex + "-" + t + ".graph"
     }
 
     /// The cached graph, its constants borrowing the mapped file; nil when there is none or
@@ -69,7 +73,7 @@ public struct ServingGraphCache: Sendable {
         }
         // One file per variant: those of other transforms (older passes, other builds) go.
         // A process still mapping one keeps its pages until it unmaps.
-        let name = String(p.suffix(from: p.index(after: p.lastIndex(of: "/")!)))
+        let name = Self.fileName(manifest: manifest, transform: transform)
         for other in Self.list(directory) where other.hasPrefix(manifest.hex + "-") && other != name && !other.contains(".tmp-") {
             unlink(directory + "/" + other)
         }
