@@ -103,10 +103,15 @@ def status_kb(pid, field):
 class MemorySampler(threading.Thread):
     """Peak of VmRSS summed over a process tree, sampled every 50 ms."""
 
-    def __init__(self, pid):
+    def __init__(self):
         super().__init__(daemon=True)
-        self.pid, self.peak_kb, self.hwm_kb, self.stop = pid, 0, 0, threading.Event()
+        self.pid, self.peak_kb, self.hwm_kb, self.stop = None, 0, 0, threading.Event()
         self.startup_peak_kb = None
+
+    def follow(self, proc):
+        """Starts sampling `proc`'s tree."""
+        self.pid = proc.pid
+        self.start()
 
     def run(self):
         tick = 0
@@ -141,42 +146,50 @@ def wrk(url, connections, duration, env, threads=2):
     return r
 
 
-def first_start(name, cmd, env, port, health, log):
-    """Starts a server, times readiness and its start-up peak (VmHWM at ready), stops it."""
+def start_server(name, cmd, env, url, log, on_start=lambda proc: None):
+    """Starts a server (calling `on_start` with its process at once) and waits for `url` to
+    answer 200; returns the process and the seconds to ready. Stops it if it never gets ready."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     try:
-        while get(f"http://127.0.0.1:{port}{health}", timeout=1) != 200:
+        on_start(proc)
+        while get(url, timeout=1) != 200:
             if proc.poll() is not None:
                 raise RuntimeError(f"{name} exited with {proc.returncode} before it was ready (log: {log.name})")
             if time.monotonic() - start > 300:
                 raise RuntimeError(f"{name} not ready within 300 s")
             time.sleep(0.005)
-        return {"ready_s": time.monotonic() - start, "vmhwm_mb": status_kb(proc.pid, "VmHWM") / 1024}
+    except BaseException:
+        stop_server(proc)
+        raise
+    return proc, time.monotonic() - start
+
+
+def stop_server(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def first_start(name, cmd, env, port, health, log):
+    """Starts a server, times readiness and its start-up peak (VmHWM at ready), stops it."""
+    proc, ready_s = start_server(name, cmd, env, f"http://127.0.0.1:{port}{health}", log)
+    try:
+        return {"ready_s": ready_s, "vmhwm_mb": status_kb(proc.pid, "VmHWM") / 1024}
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
 
 
 def measure(name, cmd, env, port, health, routes, args, log):
     """Starts one server, times readiness, loads it, samples memory, stops it."""
     base = f"http://127.0.0.1:{port}"
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
-    sampler = MemorySampler(proc.pid)
-    sampler.start()
+    sampler = MemorySampler()
+    proc = None
     try:
-        while get(base + health, timeout=1) != 200:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with {proc.returncode} before it was ready (log: {log.name})")
-            if time.monotonic() - start > 300:
-                raise RuntimeError(f"{name} not ready within 300 s")
-            time.sleep(0.005)
-        ready_s = time.monotonic() - start
+        proc, ready_s = start_server(name, cmd, env, base + health, log, on_start=sampler.follow)
         sampler.end_startup()
         idle_kb = sampler.current_kb()
         result = {"command": " ".join(cmd), "ready_s": ready_s, "idle_rss_mb": idle_kb / 1024, "runs": []}
@@ -203,12 +216,8 @@ def measure(name, cmd, env, port, health, routes, args, log):
         return result
     finally:
         sampler.stop.set()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc is not None:
+            stop_server(proc)
 
 
 def machine():

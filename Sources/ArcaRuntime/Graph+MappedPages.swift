@@ -28,12 +28,7 @@ extension Graph {
     /// Returns the bytes advised.
     @discardableResult
     public func adviseGatheredPagesRandom() -> Int {
-        var advised = 0
-        for id in gatheredConstants {
-            guard let t = constants[id], let file = t.storage.owner as? MappedFile else { continue }
-            advised += file.adviseRandom(t.storage.bytes, count: t.storage.byteCount)
-        }
-        return advised
+        adviseMapped(gatheredConstants) { $0.adviseRandom($1.bytes, count: $1.byteCount) }
     }
 
     /// Once a model has planned (and packed), advises the kernel to reclaim the mapped pages of
@@ -42,11 +37,14 @@ extension Graph {
     /// left alone. Returns the bytes advised.
     @discardableResult
     public func releasePackedSourcePages() -> Int {
-        var advised = 0
-        for id in packedSourceConstants {
-            guard let t = constants[id], let file = t.storage.owner as? MappedFile else { continue }
-            advised += file.adviseCold(t.storage.bytes, count: t.storage.byteCount)
+        adviseMapped(packedSourceConstants) { $0.adviseCold($1.bytes, count: $1.byteCount) }
+    }
+
+    /// Applies `advice` to each of `ids` whose storage borrows a mapped file; sums what it returns.
+    private func adviseMapped(_ ids: [ValueID], _ advice: (MappedFile, TensorStorage) -> Int) -> Int {
+        ids.reduce(0) { sum, id in
+            guard let s = constants[id]?.storage, let file = s.owner as? MappedFile else { return sum }
+            return sum + advice(file, s)
         }
-        return advised
     }
 }

@@ -99,26 +99,38 @@ public enum ZooLoader {
 
     /// A graph and its catalog settings for `ref`: from the store when given (installing the
     /// catalog's variants into it on first use), else straight from the pinned source files.
-    /// A ref that is a file path imports that file and takes settings from `settingsRef`'s catalog entry.
     public static func resolve(_ ref: String, catalog: ZooCatalog, store: ModelStore?) throws
         -> (graph: Graph, variant: ZooVariant, task: ZooTask, vocabulary: [UInt8]?) {
+        guard let store else {
+            guard let known = try? catalog.resolve(ref) else { throw ZooError.unknownModel(ref) }
+            return (try importGraph(known.variant, task: known.model.task), known.variant, known.model.task, nil)
+        }
+        guard let stored = try storedReference(ref, catalog: catalog, store: store) else { throw ZooError.unknownModel(ref) }
+        let loaded = try ZooStore.load(stored.ref, store: store)
+        let (variant, task) = try settings(loaded.config, ref: ref, known: stored.known)
+        return (loaded.graph, variant, task, loaded.vocabulary)
+    }
+
+    /// The store reference `ref` names (a catalog name is completed to `NAME:VARIANT`, and the
+    /// catalog installed into the store on first use) and its catalog entry; nil when neither
+    /// the catalog nor the store knows it.
+    static func storedReference(_ ref: String, catalog: ZooCatalog, store: ModelStore) throws
+        -> (ref: String, known: (model: ZooModel, variant: ZooVariant)?)? {
         if let known = try? catalog.resolve(ref) {
             let full = "\(known.model.name):\(known.variant.tag)"
-            guard let store else { return (try importGraph(known.variant, task: known.model.task), known.variant, known.model.task, nil) }
-            if (try? store.resolve(full)) == nil {
-                _ = try ZooStore.install(catalog: catalog, store: store)
-            }
-            let loaded = try ZooStore.load(full, store: store)
-            return (loaded.graph, ZooStore.catalogEntry(loaded.config) ?? known.variant, known.model.task, loaded.vocabulary)
+            if (try? store.resolve(full)) == nil { _ = try ZooStore.install(catalog: catalog, store: store) }
+            return (full, known)
         }
-        if let store, ref.contains(":"), (try? store.resolve(ref)) != nil {
-            let loaded = try ZooStore.load(ref, store: store)
-            guard let entry = ZooStore.catalogEntry(loaded.config), let task = zooTask(loaded.config.task) else {
-                throw ZooError.catalogUnreadable("\(ref) has no task settings in its config")
-            }
-            return (loaded.graph, entry, task, loaded.vocabulary)
+        return ref.contains(":") && (try? store.resolve(ref)) != nil ? (ref, nil) : nil
+    }
+
+    /// A stored variant's settings: its saved catalog entry (else the catalog's) and task.
+    static func settings(_ config: ModelConfig, ref: String, known: (model: ZooModel, variant: ZooVariant)?) throws -> (ZooVariant, ZooTask) {
+        if let known { return (ZooStore.catalogEntry(config) ?? known.variant, known.model.task) }
+        guard let entry = ZooStore.catalogEntry(config), let task = zooTask(config.task) else {
+            throw ZooError.catalogUnreadable("\(ref) has no task settings in its config")
         }
-        throw ZooError.unknownModel(ref)
+        return (entry, task)
     }
 
     public static func faceDetector(_ ref: String, catalog: ZooCatalog, store: ModelStore? = nil, pool: ThreadPool) throws -> (FaceDetectorModel, ZooVariant) {
@@ -179,20 +191,11 @@ public enum ZooLoader {
     /// or a ref the store does not hold.
     static func servedTextGraph(_ ref: String, catalog: ZooCatalog, store: ModelStore, constants: ConstantPool?) throws
         -> (graph: Graph, variant: ZooVariant, task: ZooTask, vocabulary: [UInt8]?)? {
-        var full = ref
-        var fallback: (variant: ZooVariant, task: ZooTask)?
-        if let known = try? catalog.resolve(ref) {
-            full = "\(known.model.name):\(known.variant.tag)"
-            fallback = (known.variant, known.model.task)
-            if (try? store.resolve(full)) == nil { _ = try ZooStore.install(catalog: catalog, store: store) }
-        }
-        guard ref.contains(":") || fallback != nil, let descriptor = try? store.resolve(full) else { return nil }
+        guard let stored = try storedReference(ref, catalog: catalog, store: store) else { return nil }
+        let descriptor = try store.resolve(stored.ref)
         let manifest = try store.manifest(at: descriptor)
         let meta = try ZooStore.metadata(manifest, store: store)
-        guard let variant = ZooStore.catalogEntry(meta.config) ?? fallback?.variant,
-              let task = zooTask(meta.config.task) ?? fallback?.task else {
-            throw ZooError.catalogUnreadable("\(ref) has no task settings in its config")
-        }
+        let (variant, task) = try settings(meta.config, ref: ref, known: stored.known)
         guard task == .textEmbedding else { throw ZooError.wrongTask(ref: ref, expected: "text-embedding", got: task.rawValue) }
         let cache = ServingGraphCache(store: store)
         let transform = textServingTransform
@@ -200,7 +203,7 @@ public enum ZooLoader {
             g.adviseGatheredPagesRandom()
             return (g, variant, task, meta.vocabulary)
         }
-        var g = try ZooStore.load(full, store: store).graph
+        var g = try ZooStore.graph(manifest, ref: stored.ref, store: store)
         constants?.intern(&g)
         g = try g.prepackedForGEMM().graph
         if (try? cache.save(g, manifest: descriptor.digest, transform: transform)) != nil,

@@ -85,12 +85,17 @@ public enum ZooStore {
     public static func load(_ ref: String, store: ModelStore) throws -> (graph: Graph, config: ModelConfig, vocabulary: [UInt8]?) {
         let manifest = try store.manifest(ref)
         let m = try metadata(manifest, store: store)
+        return (try graph(manifest, ref: ref, store: store), m.config, m.vocabulary)
+    }
+
+    /// A stored variant's graph alone (its graph and weights blobs digest-verified), verified.
+    public static func graph(_ manifest: ImageManifest, ref: String, store: ModelStore) throws -> Graph {
         guard let g = manifest.layers(ofType: MediaType.graph).first, let w = manifest.layers(ofType: MediaType.weights).first else {
             throw ZooError.catalogUnreadable("\(ref): manifest lacks a graph or weights layer")
         }
         let graph = try Graph(serialized: try store.layerContents(g), weights: try store.layerContents(w))
         try graph.verify()
-        return (graph, m.config, m.vocabulary)
+        return graph
     }
 
     /// A stored variant's config and vocabulary (digest-verified), without reading its graph.
