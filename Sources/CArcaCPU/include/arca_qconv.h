@@ -4,7 +4,8 @@
  * One-instruction wrappers (or short fixed sequences) for the uint8 activation kernels,
  * written in Swift (ArcaKernels/Quantized*). Types come from arca_int8.h: `arca_i32x16`
  * (SIMD8<Int64> in Swift, sixteen int32 lanes) and `arca_f32x16_q` (SIMD16<Float>).
- * Without AVX-512 the same functions are portable loops with identical results.
+ * With AVX2 alone they run on two 8-lane halves; without either, portable loops with identical
+ * results.
  */
 #include <stdint.h>
 #include "arca_int8.h"
@@ -44,6 +45,70 @@ static inline arca_f32x16_q arca_clamp_f32x16(arca_f32x16_q x, arca_f32x16_q lo,
 /// `a · b + c` in one rounding (vfmadd).
 static inline arca_f32x16_q arca_fma_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q c) {
     return (arca_f32x16_q)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+}
+#elif defined(__AVX2__)
+#include <immintrin.h>
+/* AVX2: each 16-lane function is the same computation on two 8-lane halves (ymm). */
+
+static inline __m256 arca_q_lo_f(arca_f32x16_q v) { return (__m256)__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7); }
+static inline __m256 arca_q_hi_f(arca_f32x16_q v) { return (__m256)__builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15); }
+static inline arca_f32x16_q arca_q_join_f(__m256 lo, __m256 hi) {
+    arca_f32x8 l = (arca_f32x8)lo, h = (arca_f32x8)hi;
+    return __builtin_shufflevector(l, h, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+static inline __m256i arca_q_lo_i(arca_i32x16 v) { return (__m256i)__builtin_shufflevector(v, v, 0, 1, 2, 3); }
+static inline __m256i arca_q_hi_i(arca_i32x16 v) { return (__m256i)__builtin_shufflevector(v, v, 4, 5, 6, 7); }
+static inline arca_i32x16 arca_q_join_i(__m256i lo, __m256i hi) {
+    arca_i32x8 l = (arca_i32x8)lo, h = (arca_i32x8)hi;
+    return __builtin_shufflevector(l, h, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+/// Sixteen bytes: the `mask` lanes of `p`, 0 elsewhere (bytes outside the mask are not read).
+static inline __m128i arca_q_load_bytes(const uint8_t *p, uint16_t mask) {
+    if (mask == 0xFFFF) return _mm_loadu_si128((const __m128i *)p);
+    uint8_t b[16] = {0};
+    for (int i = 0; i < 16; i++) if (mask & (1u << i)) b[i] = p[i];
+    return _mm_loadu_si128((const __m128i *)b);
+}
+
+/// vcvtps2dq and vpminsd on both halves, vpackusdw, vpermq, vpackuswb: the same values as the AVX-512
+/// form (negative lanes are 0, lanes above 255 are 255).
+static inline void arca_store_u8x16_from_f32(arca_f32x16_q y, uint8_t *dst, uint16_t mask) {
+    const __m256i top = _mm256_set1_epi32(255);
+    __m256i a = _mm256_min_epi32(_mm256_cvtps_epi32(arca_q_lo_f(y)), top), b = _mm256_min_epi32(_mm256_cvtps_epi32(arca_q_hi_f(y)), top);
+    __m256i w = _mm256_permute4x64_epi64(_mm256_packus_epi32(a, b), 0xD8);
+    __m128i bytes = _mm_packus_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+    if (mask == 0xFFFF) { _mm_storeu_si128((__m128i *)dst, bytes); return; }
+    uint8_t v[16];
+    _mm_storeu_si128((__m128i *)v, bytes);
+    for (int i = 0; i < 16; i++) if (mask & (1u << i)) dst[i] = v[i];
+}
+static inline arca_i32x16 arca_load_u8x16_as_i32(const uint8_t *p) {
+    __m128i b = _mm_loadu_si128((const __m128i *)p);
+    return arca_q_join_i(_mm256_cvtepu8_epi32(b), _mm256_cvtepu8_epi32(_mm_srli_si128(b, 8)));
+}
+static inline arca_f32x16_q arca_load_u8x16_as_f32(const uint8_t *p, uint16_t mask) {
+    __m128i b = arca_q_load_bytes(p, mask);
+    return arca_q_join_f(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b)), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(b, 8))));
+}
+static inline arca_i32x16 arca_mullo_i32x16(arca_i32x16 a, arca_i32x16 b) {
+    return arca_q_join_i(_mm256_mullo_epi32(arca_q_lo_i(a), arca_q_lo_i(b)), _mm256_mullo_epi32(arca_q_hi_i(a), arca_q_hi_i(b)));
+}
+static inline arca_i32x16 arca_add_i32x16(arca_i32x16 a, arca_i32x16 b) {
+    return arca_q_join_i(_mm256_add_epi32(arca_q_lo_i(a), arca_q_lo_i(b)), _mm256_add_epi32(arca_q_hi_i(a), arca_q_hi_i(b)));
+}
+static inline arca_f32x16_q arca_i32_to_f32x16(arca_i32x16 a) {
+    return arca_q_join_f(_mm256_cvtepi32_ps(arca_q_lo_i(a)), _mm256_cvtepi32_ps(arca_q_hi_i(a)));
+}
+static inline arca_i32x16 arca_max_u8x64(arca_i32x16 a, arca_i32x16 b) {
+    return arca_q_join_i(_mm256_max_epu8(arca_q_lo_i(a), arca_q_lo_i(b)), _mm256_max_epu8(arca_q_hi_i(a), arca_q_hi_i(b)));
+}
+static inline arca_f32x16_q arca_clamp_f32x16(arca_f32x16_q x, arca_f32x16_q lo, arca_f32x16_q hi) {
+    return arca_q_join_f(_mm256_min_ps(_mm256_max_ps(arca_q_lo_f(x), arca_q_lo_f(lo)), arca_q_lo_f(hi)),
+                         _mm256_min_ps(_mm256_max_ps(arca_q_hi_f(x), arca_q_hi_f(lo)), arca_q_hi_f(hi)));
+}
+static inline arca_f32x16_q arca_fma_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q c) {
+    return arca_q_join_f(_mm256_fmadd_ps(arca_q_lo_f(a), arca_q_lo_f(b), arca_q_lo_f(c)),
+                         _mm256_fmadd_ps(arca_q_hi_f(a), arca_q_hi_f(b), arca_q_hi_f(c)));
 }
 #else
 static inline void arca_store_u8x16_from_f32(arca_f32x16_q y, uint8_t *dst, uint16_t mask) {
