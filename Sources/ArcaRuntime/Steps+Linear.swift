@@ -14,6 +14,12 @@ extension LoweringContext {
         return p
     }
 
+    /// A constant's packing for these parameters: from the plan's weight cache when it has one
+    /// (plans of one graph share it), else made here.
+    func shared<P: AnyObject>(_ w: UnsafeRawPointer, _ detail: String, make: () -> P) -> P {
+        weightCache?.packed(w, k: 0, n: 0, transposed: false, detail: detail, make: make) ?? make()
+    }
+
     /// Constant weights are packed once (im2col + GEMM; 1x1 stride-1 convs are a plain GEMM inside ``Conv2D``).
     mutating func lowerConv2d(_ a: Conv2DAttributes, _ node: Node) -> Step {
         let p = Lowering.conv2d(a, x: shape(node.inputs[0]), w: shape(node.inputs[1]))
@@ -27,7 +33,7 @@ extension LoweringContext {
                 Conv2D.run(p, input: x, weights: w, bias: bias, activation: act, output: y, residual: residual, pool: pool)
             }
         }
-        let prepared = Conv2D.prepare(p, weights: w, pool: pool)
+        let prepared = shared(w, "\(p)") { Conv2D.prepare(p, weights: w, pool: pool) }
         retained.append(prepared)
         let pointwise = p.kH == 1 && p.kW == 1 && p.strideH == 1 && p.strideW == 1 && p.groups == 1 &&
             p.padTop == 0 && p.padLeft == 0 && p.padBottom == 0 && p.padRight == 0
@@ -59,7 +65,7 @@ extension LoweringContext {
                 act.apply(y, count: n)
             }
         }
-        let prepared = TransposeConv2D.prepare(p, weights: w, pool: pool)
+        let prepared = shared(w, "\(p)") { TransposeConv2D.prepare(p, weights: w, pool: pool) }
         retained.append(prepared)
         return Step(kernel: "transpose_conv.gemm") {
             TransposeConv2D.run(p, prepared: prepared, input: x, bias: bias, output: y, pool: pool)

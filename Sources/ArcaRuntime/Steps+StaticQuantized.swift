@@ -19,6 +19,12 @@ extension LoweringContext {
     }
 
     /// Constant int8 weights, their float scales and the optional bias, by input position.
+    /// What a quantized packing depends on besides its weights: geometry, the scale and bias
+    /// constants (by address) and the input's quantization.
+    static func quantizedDetail<P>(_ p: P, _ scales: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ input: QuantParams) -> String {
+        "\(p) scales \(Int(bitPattern: scales)) bias \(bias.map { Int(bitPattern: $0) } ?? 0) input \(input.scale.bitPattern) \(input.zeroPoint)"
+    }
+
     func quantizedWeights(_ node: Node, name: String, hasBias: Bool) throws -> (UnsafePointer<Int8>, UnsafePointer<Float>, UnsafePointer<Float>?) {
         let ids = [node.inputs[1], node.inputs[2]] + (hasBias ? [node.inputs[3]] : [])
         guard ids.allSatisfy({ constant($0) != nil }) else {
@@ -35,7 +41,9 @@ extension LoweringContext {
         }
         let hasBias = node.inputs.count == (a.residual == nil ? 4 : 5)
         let (w, s, b) = try quantizedWeights(node, name: name, hasBias: hasBias)
-        let packed = QuantizedConv2D.prepare(p, weights: w, scales: s, bias: b, inputScale: a.input.scale, inputZero: a.input.zeroPoint)
+        let packed = shared(w, Self.quantizedDetail(p, s, b, a.input)) {
+            QuantizedConv2D.prepare(p, weights: w, scales: s, bias: b, inputScale: a.input.scale, inputZero: a.input.zeroPoint)
+        }
         retained.append(packed)
         let residual = a.residual.map { (UnsafePointer(u8(node.inputs[node.inputs.count - 1])), $0.scale, $0.zeroPoint) }
         let epilogue = QuantizedEpilogue(activation: Lowering.activation(a.conv.activation), output: a.output.map { ($0.scale, $0.zeroPoint) },
@@ -52,7 +60,9 @@ extension LoweringContext {
         let p = Lowering.depthwise(a.depthwise, x: shape(node.inputs[0]), w: shape(node.inputs[1]))
         guard p.multiplier == 1 else { throw PlanError.unsupported(node: name, detail: "quantized depthwise needs multiplier 1") }
         let (w, s, b) = try quantizedWeights(node, name: name, hasBias: node.inputs.count == 4)
-        let packed = QuantizedDepthwiseConv2D.prepare(p, weights: w, scales: s, bias: b, inputScale: a.input.scale, inputZero: a.input.zeroPoint)
+        let packed = shared(w, Self.quantizedDetail(p, s, b, a.input)) {
+            QuantizedDepthwiseConv2D.prepare(p, weights: w, scales: s, bias: b, inputScale: a.input.scale, inputZero: a.input.zeroPoint)
+        }
         retained.append(packed)
         let epilogue = QuantizedEpilogue(activation: Lowering.activation(a.depthwise.activation), output: a.output.map { ($0.scale, $0.zeroPoint) })
         let (x, y, pool) = (UnsafePointer(u8(node.inputs[0])), pointer(node.outputs[0]), self.pool)

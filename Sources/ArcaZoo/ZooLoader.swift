@@ -133,16 +133,21 @@ public enum ZooLoader {
         return (entry, task)
     }
 
-    public static func faceDetector(_ ref: String, catalog: ZooCatalog, store: ModelStore? = nil, pool: ThreadPool) throws -> (FaceDetectorModel, ZooVariant) {
+    /// With `arena`, the model's plan works in that shared memory and packs into `weightCache`
+    /// (``FaceDetectorModel/init(graph:config:pool:arena:weightCache:optimized:)``).
+    public static func faceDetector(_ ref: String, catalog: ZooCatalog, store: ModelStore? = nil, pool: ThreadPool,
+                                    arena: SharedArena? = nil, weightCache: PackedWeightCache? = nil) throws -> (FaceDetectorModel, ZooVariant) {
         let r = try resolve(ref, catalog: catalog, store: store)
         guard r.task == .faceDetection else { throw ZooError.wrongTask(ref: ref, expected: "face-detection", got: r.task.rawValue) }
-        return (try FaceDetectorModel(graph: r.graph, config: try faceConfig(r.variant), pool: pool), r.variant)
+        return (try FaceDetectorModel(graph: r.graph, config: try faceConfig(r.variant), pool: pool, arena: arena, weightCache: weightCache), r.variant)
     }
 
-    public static func segmenter(_ ref: String, catalog: ZooCatalog, store: ModelStore? = nil, pool: ThreadPool) throws -> (SegmenterModel, ZooVariant) {
+    /// `arena` and `weightCache` as for ``faceDetector(_:catalog:store:pool:arena:weightCache:)``.
+    public static func segmenter(_ ref: String, catalog: ZooCatalog, store: ModelStore? = nil, pool: ThreadPool,
+                                 arena: SharedArena? = nil, weightCache: PackedWeightCache? = nil) throws -> (SegmenterModel, ZooVariant) {
         let r = try resolve(ref, catalog: catalog, store: store)
         guard r.task == .selfieSegmentation else { throw ZooError.wrongTask(ref: ref, expected: "selfie-segmentation", got: r.task.rawValue) }
-        return (try SegmenterModel(graph: r.graph, config: try selfieConfig(r.variant), pool: pool), r.variant)
+        return (try SegmenterModel(graph: r.graph, config: try selfieConfig(r.variant), pool: pool, arena: arena, weightCache: weightCache), r.variant)
     }
 
     /// The model plans a shape per (batch, length): it keeps its float weights packed, once.

@@ -41,7 +41,7 @@ struct Serve: AsyncParsableCommand {
         config.requestTimeout = .milliseconds(Int64(requestTimeoutS * 1000))
         var logger = Logger(label: "arca.server")
         logger.logLevel = .info
-        let provider = try ServeBackend.makeProvider(logger: logger, computeThreads: computeThreads,
+        let provider = try ServeBackend.makeProvider(logger: logger, workers: threads, computeThreads: computeThreads,
                                                      textThreads: textThreads ?? threads, store: try store.open())
         try await ArcaServer(provider: provider, configuration: config, logger: logger).run()
     }

@@ -9,12 +9,13 @@ import Logging
 
 /// The models `arca serve` hosts: every variant of the zoo catalog, loaded and warmed up.
 enum ServeBackend {
-    static func makeProvider(logger: Logger, computeThreads: Int, textThreads: Int, store: ModelStore) throws -> any ModelProvider {
+    /// `workers`: the server's worker threads, the most vision calls that run at once.
+    static func makeProvider(logger: Logger, workers: Int, computeThreads: Int, textThreads: Int, store: ModelStore) throws -> any ModelProvider {
         let catalog = try ZooCatalog.bundled()
         let installed = try ZooStore.install(catalog: catalog, store: store)
         if !installed.isEmpty { logger.info("installed the default zoo", metadata: ["variants": "\(installed.joined(separator: ", "))"]) }
         let start = Date()
-        let provider = try ZooProvider(catalog: catalog, store: store, computeThreads: computeThreads,
+        let provider = try ZooProvider(catalog: catalog, store: store, workers: workers, computeThreads: computeThreads,
                                        textThreads: textThreads, logger: logger)
         arca_release_free_memory()
         logger.info("models loaded and warmed up", metadata: [
@@ -31,10 +32,11 @@ final class ZooProvider: ModelProvider, @unchecked Sendable {
     let selfie: ZooSegmenter
     let text: ZooTextEmbedder
 
-    /// Vision calls of different variants run concurrently on the server's workers, each with
-    /// `computeThreads` kernel threads; text calls are batched and run one at a time (the model
-    /// holds one plan per shape), so each gets `textThreads` to use the CPU budget.
-    init(catalog: ZooCatalog, store: ModelStore, computeThreads: Int, textThreads: Int, logger: Logger) throws {
+    /// Vision calls run concurrently on the server's workers (each variant is planned once per
+    /// worker on the ``VisionSlots`` arenas), each with `computeThreads` kernel threads; text
+    /// calls are batched and run one at a time (the model holds one plan per shape), so each
+    /// gets `textThreads` to use the CPU budget.
+    init(catalog: ZooCatalog, store: ModelStore, workers: Int, computeThreads: Int, textThreads: Int, logger: Logger) throws {
         // MiniLM loads on its own thread while the vision models load here: start-up is the
         // longer of the two, not their sum. Warm-up: one call per variant, so the first request
         // pays no first-touch costs.
@@ -42,8 +44,11 @@ final class ZooProvider: ModelProvider, @unchecked Sendable {
             try ZooTextEmbedder(catalog: catalog, store: store, threads: textThreads)
         }
         let pool = computeThreads <= 1 ? ThreadPool.serial : ThreadPool(threadCount: computeThreads)
-        faces = try ZooFaceDetector(catalog: catalog, store: store, pool: pool)
-        selfie = try ZooSegmenter(catalog: catalog, store: store, pool: pool)
+        let slots = VisionSlots(count: workers)
+        faces = try ZooFaceDetector(catalog: catalog, store: store, pool: pool, slots: slots)
+        selfie = try ZooSegmenter(catalog: catalog, store: store, pool: pool, slots: slots)
+        try faces.models.replanStale()
+        try selfie.models.replanStale()
         let blank = try RGBImage(width: 64, height: 48, pixels: [UInt8](repeating: 128, count: 64 * 48 * 3))
         for v in faces.variants { _ = try faces.run(blank, variant: v) }
         for v in selfie.variants { _ = try selfie.run(blank, variant: v) }

@@ -13,15 +13,16 @@ final class ZooFaceDetector: FaceDetector, InferenceModel, @unchecked Sendable {
     let name = "face-detection"
     let variants: [String]
     let defaultVariant: String
-    private let models: [String: FaceDetectorModel]
+    let models: SlottedModels<FaceDetectorModel>
 
-    init(catalog: ZooCatalog, store: ModelStore, pool: ThreadPool) throws {
+    init(catalog: ZooCatalog, store: ModelStore, pool: ThreadPool, slots: VisionSlots) throws {
         let m = try catalog.model(name)
         variants = m.variants.map(\.tag)
         defaultVariant = m.defaultVariant?.tag ?? variants[0]
-        var models: [String: FaceDetectorModel] = [:]
-        for v in variants { models[v] = try ZooLoader.faceDetector("\(name):\(v)", catalog: catalog, store: store, pool: pool).0 }
-        self.models = models
+        let name = self.name
+        models = try SlottedModels(variants: variants, slots: slots, pool: pool) { v, arena, cache in
+            try ZooLoader.faceDetector("\(name):\(v)", catalog: catalog, store: store, pool: pool, arena: arena, weightCache: cache).0
+        }
     }
 
     var inputs: [TensorMetadata] { [TensorMetadata(name: "image", datatype: .uint8, shape: [-1, -1, 3])] }
@@ -31,8 +32,10 @@ final class ZooFaceDetector: FaceDetector, InferenceModel, @unchecked Sendable {
     }
 
     func run(_ image: RGBImage, variant: String) throws -> [FaceDetection] {
-        guard let m = models[variant] else { throw InferenceError.notFound("face-detection has no variant '\(variant)'") }
-        return try m.detect(image)
+        guard let faces = try models.run(variant, { try $0.detect(image) }) else {
+            throw InferenceError.notFound("face-detection has no variant '\(variant)'")
+        }
+        return faces
     }
 
     func detect(image: [UInt8], variant: String) throws -> FaceDetectionResult {
@@ -60,23 +63,26 @@ final class ZooSegmenter: Segmenter, InferenceModel, @unchecked Sendable {
     let name = "selfie-segmentation"
     let variants: [String]
     let defaultVariant: String
-    private let models: [String: SegmenterModel]
+    let models: SlottedModels<SegmenterModel>
 
-    init(catalog: ZooCatalog, store: ModelStore, pool: ThreadPool) throws {
+    init(catalog: ZooCatalog, store: ModelStore, pool: ThreadPool, slots: VisionSlots) throws {
         let m = try catalog.model(name)
         variants = m.variants.map(\.tag)
         defaultVariant = m.defaultVariant?.tag ?? variants[0]
-        var models: [String: SegmenterModel] = [:]
-        for v in variants { models[v] = try ZooLoader.segmenter("\(name):\(v)", catalog: catalog, store: store, pool: pool).0 }
-        self.models = models
+        let name = self.name
+        models = try SlottedModels(variants: variants, slots: slots, pool: pool) { v, arena, cache in
+            try ZooLoader.segmenter("\(name):\(v)", catalog: catalog, store: store, pool: pool, arena: arena, weightCache: cache).0
+        }
     }
 
     var inputs: [TensorMetadata] { [TensorMetadata(name: "image", datatype: .uint8, shape: [-1, -1, 3])] }
     var outputs: [TensorMetadata] { [TensorMetadata(name: "mask", datatype: .fp32, shape: [-1, -1])] }
 
     func run(_ image: RGBImage, variant: String) throws -> SegmentationMask {
-        guard let m = models[variant] else { throw InferenceError.notFound("selfie-segmentation has no variant '\(variant)'") }
-        return try m.segment(image)
+        guard let mask = try models.run(variant, { try $0.segment(image) }) else {
+            throw InferenceError.notFound("selfie-segmentation has no variant '\(variant)'")
+        }
+        return mask
     }
 
     func segment(image: [UInt8], variant: String) throws -> SegmentationResult {

@@ -102,6 +102,23 @@ import Testing
         for (name, ref) in expectedSmall { #expect(maxRelativeError(late[name], ref) == 0, "\(name)") }
     }
 
+    /// Plans of one graph with one weight cache pack each convolution once: the second plan
+    /// adds no packing, and answers as a plan with packings of its own.
+    @Test func plansOfOneGraphShareConvolutionPackings() throws {
+        var rng = TestRNG(seed: 5)
+        let g = try Self.convNet().optimized()
+        let cache = PackedWeightCache()
+        let image = randomTensor([1, 16, 16, 3], &rng)
+        let a = try Plan(graph: g, inputShapes: ["image": [1, 16, 16, 3]], pool: .serial, weightCache: cache, arena: SharedArena())
+        let packings = cache.count
+        #expect(packings >= 2, "the net's convolutions are packed through the cache")
+        let b = try Plan(graph: a.graph, inputShapes: ["image": [1, 16, 16, 3]], pool: .serial, weightCache: cache, arena: SharedArena())
+        #expect(cache.count == packings)
+        let expected = try Plan(graph: g, inputShapes: ["image": [1, 16, 16, 3]], pool: .serial).run(inputs: ["image": image])
+        let got = try b.run(inputs: ["image": image])
+        for (name, ref) in expected { #expect(maxRelativeError(got[name], ref) == 0, "\(name)") }
+    }
+
     /// Embedding gather, q/k/v projections, masked attention, output projection, residual,
     /// layer norm, GELU MLP, residual, layer norm, masked mean, l2 normalize.
     static func encoder(width d: Int = 16, heads: Int = 4, vocab: Int = 50) -> Graph {

@@ -13,9 +13,14 @@ public final class FaceDetectorModel: @unchecked Sendable {
     public let scoresName: String
 
     /// The graph must have one `[1, H, W, 3]` input and two outputs: `[1, N, 16]` boxes and `[1, N, 1]` logits.
-    public init(graph: Graph, config: FaceModelConfig, pool: ThreadPool) throws {
+    /// With `arena`, the plan works in that shared memory (its runs then serialise with every
+    /// other plan on it, see ``SharedArena``) and packs its weights into `weightCache`; plans
+    /// share packings only when built from one graph's constants, so pass `plan.graph` of a
+    /// first model with `optimized` set to plan the same variant again.
+    public init(graph: Graph, config: FaceModelConfig, pool: ThreadPool, arena: SharedArena? = nil,
+                weightCache: PackedWeightCache? = nil, optimized: Bool = false) throws {
         self.config = config
-        let plan = try Plan(graph: graph.optimized(), pool: pool)
+        let plan = try Plan.vision(optimized ? graph : graph.optimized(), pool: pool, arena: arena, weightCache: weightCache)
         self.plan = plan
         let g = plan.graph
         guard let input = g.inputs.first.map({ g.values[$0].name }) else {
@@ -50,9 +55,11 @@ public final class SegmenterModel: @unchecked Sendable {
     public let inputName: String
     public let outputName: String
 
-    public init(graph: Graph, config: SelfieModelConfig, pool: ThreadPool) throws {
+    /// `arena`, `weightCache` and `optimized` as for ``FaceDetectorModel/init(graph:config:pool:arena:weightCache:optimized:)``.
+    public init(graph: Graph, config: SelfieModelConfig, pool: ThreadPool, arena: SharedArena? = nil,
+                weightCache: PackedWeightCache? = nil, optimized: Bool = false) throws {
         self.config = config
-        let plan = try Plan(graph: graph.optimized(), pool: pool)
+        let plan = try Plan.vision(optimized ? graph : graph.optimized(), pool: pool, arena: arena, weightCache: weightCache)
         self.plan = plan
         let g = plan.graph
         guard let input = g.inputs.first.map({ g.values[$0].name }),
@@ -71,5 +78,13 @@ public final class SegmenterModel: @unchecked Sendable {
         let out = try plan.run(inputs: [inputName: input])
         guard let m = out[outputName] else { throw VisionError.badModelOutput("missing output \(outputName)") }
         return try config.postprocess(output: m, imageWidth: image.width, imageHeight: image.height)
+    }
+}
+
+extension Plan {
+    /// A vision model's plan: on its own arena, or on `arena` with weights packed into `weightCache`.
+    static func vision(_ graph: Graph, pool: ThreadPool, arena: SharedArena?, weightCache: PackedWeightCache?) throws -> Plan {
+        guard let arena else { return try Plan(graph: graph, pool: pool) }
+        return try Plan(graph: graph, pool: pool, weightCache: weightCache ?? PackedWeightCache(), arena: arena)
     }
 }
