@@ -38,8 +38,8 @@ final class ZooProvider: ModelProvider, @unchecked Sendable {
     /// gets `textThreads` to use the CPU budget.
     init(catalog: ZooCatalog, store: ModelStore, workers: Int, computeThreads: Int, textThreads: Int, logger: Logger) throws {
         // MiniLM loads on its own thread while the vision models load here: start-up is the
-        // longer of the two, not their sum. Warm-up: one call per variant, so the first request
-        // pays no first-touch costs.
+        // longer of the two, not their sum. Warm-up: one call per variant and worker slot, so the
+        // first request pays no first-touch costs.
         let textLoad = BackgroundLoad {
             try ZooTextEmbedder(catalog: catalog, store: store, threads: textThreads)
         }
@@ -50,8 +50,8 @@ final class ZooProvider: ModelProvider, @unchecked Sendable {
         try faces.models.replanStale()
         try selfie.models.replanStale()
         let blank = try RGBImage(width: 64, height: 48, pixels: [UInt8](repeating: 128, count: 64 * 48 * 3))
-        for v in faces.variants { _ = try faces.run(blank, variant: v) }
-        for v in selfie.variants { _ = try selfie.run(blank, variant: v) }
+        try faces.models.forEachPlanned { _ = try $0.detect(blank) }
+        try selfie.models.forEachPlanned { _ = try $0.segment(blank) }
         text = try textLoad.value()
     }
 

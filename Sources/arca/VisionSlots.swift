@@ -93,6 +93,11 @@ final class SlottedModels<Model: SlottedVisionModel>: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` once on every slot's model of every variant (warm-up, while loading).
+    func forEachPlanned(_ body: (Model) throws -> Void) throws {
+        for row in models.values { for m in row { try body(m) } }
+    }
+
     /// Runs `body` with the variant's model on a free slot; nil for an unknown variant.
     func run<T>(_ variant: String, _ body: (Model) throws -> T) throws -> T? {
         guard let row = models[variant] else { return nil }
