@@ -80,7 +80,7 @@ public enum QuantizedGEMM {
                     // 32-byte aligned tile for the accumulator stores.
                     let tile = base + (8 - (Int(bitPattern: base) / 4) % 8) % 8
                     for jp in j0..<j1 {
-                        let panel = b.int16Panel(jp)
+                        let panel = b.pairsPanel(jp)
                         for ip in p0..<p1 {
                             let r0 = ip * mr
                             QuantizedGEMMMicrokernel.tile(kPadded / 2, aq + r0 * kPadded, lda: kPadded, panel, tile)

@@ -5,7 +5,8 @@ import CArcaCPU
 ///
 /// Operands are int8 values widened to int16 (exact: |a·b| ≤ 127·127, and a K of up to
 /// 2^17 cannot overflow int32). `a` is row-major int16 (row r at `a + r * lda`, K padded
-/// to even); `b` a ``PackedInt8B`` panel (per K pair, 16 columns x 2 int16).
+/// to even); `b` a ``PackedInt8B`` panel (per K pair, 16 columns x 2 int8, sign-extended to
+/// int16 by the loads).
 /// AVX2 has no int8 dot product (VNNI); `vpmaddubsw` (u8 x s8) would saturate int16 pair
 /// sums unless one operand loses a bit, so the kernel widens and stays exact.
 enum QuantizedGEMMMicrokernel {
@@ -16,7 +17,7 @@ enum QuantizedGEMMMicrokernel {
 
     /// Writes the 6x16 int32 tile to `out` (row stride 16).
     @inline(__always)
-    static func tile(_ kPairs: Int, _ a: UnsafePointer<Int16>, lda: Int, _ b: UnsafePointer<Int16>,
+    static func tile(_ kPairs: Int, _ a: UnsafePointer<Int16>, lda: Int, _ b: UnsafePointer<Int8>,
                      _ out: UnsafeMutablePointer<Int32>) {
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
@@ -25,7 +26,7 @@ enum QuantizedGEMMMicrokernel {
         var a3 = a0 + 3 * stride
         var bp = UnsafeRawPointer(b)
         for _ in 0..<kPairs {
-            let b0 = arca_load_i32x8(bp), b1 = arca_load_i32x8(bp + 32)
+            let b0 = arca_load_i8x16_as_i16(bp), b1 = arca_load_i8x16_as_i16(bp + 16)
             var s = arca_broadcast_i32(a0)
             c00 = arca_add_i32(c00, arca_madd_i16(s, b0)); c01 = arca_add_i32(c01, arca_madd_i16(s, b1))
             s = arca_broadcast_i32(a0 + stride)
@@ -40,7 +41,7 @@ enum QuantizedGEMMMicrokernel {
             c50 = arca_add_i32(c50, arca_madd_i16(s, b0)); c51 = arca_add_i32(c51, arca_madd_i16(s, b1))
             a0 += 4
             a3 += 4
-            bp += 64
+            bp += 32
         }
         let o = UnsafeMutableRawPointer(out)
         o.storeBytes(of: c00, toByteOffset: 0, as: V.self); o.storeBytes(of: c01, toByteOffset: 32, as: V.self)

@@ -39,6 +39,10 @@ static inline arca_i32x8 arca_load_i32x8(const void *p) {
 static inline arca_f32x8 arca_i32_to_f32(arca_i32x8 a) {
     return (arca_f32x8)_mm256_cvtepi32_ps((__m256i)a);
 }
+/// Sixteen int8 at `p` (unaligned), sign-extended to sixteen int16 lanes (vpmovsxbw).
+static inline arca_i32x8 arca_load_i8x16_as_i16(const void *p) {
+    return (arca_i32x8)_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)p));
+}
 /// Sixteen floats rounded to nearest-even int16 (saturating) and stored in order at `dst`
 /// (vcvtps2dq, vpackssdw, vpermq). Callers keep |x| <= 127.
 static inline void arca_f32_to_i16x16(arca_f32x8 lo, arca_f32x8 hi, int16_t *dst) {
@@ -70,6 +74,13 @@ static inline arca_i32x8 arca_broadcast_i32(const void *p) {
 }
 static inline arca_i32x8 arca_load_i32x8(const void *p) {
     arca_i32x8 out; __builtin_memcpy(&out, p, 32); return out;
+}
+static inline arca_i32x8 arca_load_i8x16_as_i16(const void *p) {
+    int8_t x[16]; int16_t r[16]; arca_i32x8 out;
+    __builtin_memcpy(x, p, 16);
+    for (int i = 0; i < 16; i++) r[i] = x[i];
+    __builtin_memcpy(&out, r, 32);
+    return out;
 }
 static inline arca_f32x8 arca_i32_to_f32(arca_i32x8 a) {
     int32_t x[8]; float r[8]; arca_f32x8 out;
