@@ -44,11 +44,13 @@ final class ZooProvider: ModelProvider, @unchecked Sendable {
             try ZooTextEmbedder(catalog: catalog, store: store, threads: textThreads)
         }
         let pool = computeThreads <= 1 ? ThreadPool.serial : ThreadPool(threadCount: computeThreads)
+        // The segmenters plan first: their arenas are the larger, so fewer plans are made before
+        // the shared arenas reach their final size and have to be made again.
         let slots = VisionSlots(count: workers)
-        faces = try ZooFaceDetector(catalog: catalog, store: store, pool: pool, slots: slots)
         selfie = try ZooSegmenter(catalog: catalog, store: store, pool: pool, slots: slots)
-        try faces.models.replanStale()
+        faces = try ZooFaceDetector(catalog: catalog, store: store, pool: pool, slots: slots)
         try selfie.models.replanStale()
+        try faces.models.replanStale()
         let blank = try RGBImage(width: 64, height: 48, pixels: [UInt8](repeating: 128, count: 64 * 48 * 3))
         try faces.models.forEachPlanned { _ = try $0.detect(blank) }
         try selfie.models.forEachPlanned { _ = try $0.segment(blank) }
