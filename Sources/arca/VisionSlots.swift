@@ -8,8 +8,9 @@ import Foundation
 ///
 /// At most `workers` model calls run at once, so a call takes a free slot, runs the plan of
 /// its variant built on that slot's arena, and gives the slot back. Memory is `workers` times
-/// the largest variant's arena (2 x 3.7 MB with two workers) instead of the sum over all
-/// variants (16 MB for the eight); two calls of one variant no longer wait for each other's plan.
+/// the largest variant's arena (with slack from growth: two arenas of about 4 MB with two
+/// workers) instead of the sum over all variants (16 MB for the eight); two calls of one
+/// variant no longer wait for each other's plan.
 final class VisionSlots: @unchecked Sendable {
     let arenas: [SharedArena]
     private let condition = NSCondition()
