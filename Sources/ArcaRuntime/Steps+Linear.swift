@@ -8,8 +8,7 @@ extension LoweringContext {
     mutating func packed(_ w: UnsafePointer<Float>, k: Int, n: Int, transposed: Bool) -> PackedB {
         let b = transposed ? MatrixOperand(w, rowStride: 1, colStride: k) : MatrixOperand(w, rowStride: n)
         let pool = self.pool
-        let p = weightCache?.packed(w, k: k, n: n, transposed: transposed) { PackedB(b, k: k, n: n, pool: pool) }
-            ?? PackedB(b, k: k, n: n, pool: pool)
+        let p = shared(w, "\(k)x\(n) transposed \(transposed)") { PackedB(b, k: k, n: n, pool: pool) }
         retained.append(p)
         return p
     }
@@ -17,7 +16,7 @@ extension LoweringContext {
     /// A constant's packing for these parameters: from the plan's weight cache when it has one
     /// (plans of one graph share it), else made here.
     func shared<P: AnyObject>(_ w: UnsafeRawPointer, _ detail: String, make: () -> P) -> P {
-        weightCache?.packed(w, k: 0, n: 0, transposed: false, detail: detail, make: make) ?? make()
+        weightCache?.packed(w, detail: detail, make: make) ?? make()
     }
 
     /// Constant weights are packed once (im2col + GEMM; 1x1 stride-1 convs are a plain GEMM inside ``Conv2D``).

@@ -23,7 +23,7 @@ extension LoweringContext {
                 QuantizedGEMM.run(m: m, a: x, lda: k, b: make(), c: y, ldc: n, bias: bias, activation: act, pool: pool)
             }
         }
-        let packed = weightCache?.packed(UnsafeRawPointer(w), k: k, n: n, transposed: transposed, make: make) ?? make()
+        let packed = shared(w, "\(k)x\(n) transposed \(transposed) scales \(Int(bitPattern: scales))", make: make)
         retained.append(packed)
         return Step(kernel: "qgemm.packed") {
             QuantizedGEMM.run(m: m, a: x, lda: k, b: packed, c: y, ldc: n, bias: bias, activation: act, pool: pool)

@@ -134,11 +134,34 @@ static inline void arca_f32_to_u8x16_shifted(arca_f32x16_q x, uint8_t *dst) {
 }
 #elif defined(__AVX2__)
 /*
- * AVX2 without VNNI: the same sums, exactly, on two 8-lane halves. vpmaddubsw would
- * saturate (two products of 255 and -128 exceed int16), so bytes are widened in place to
- * int16 words instead: the even bytes of each word (a & 0xFF, b sign-extended by shifts)
- * and the odd bytes (a >> 8, b >> 8 arithmetic); one vpmaddwd on each pairs bytes 4i, 4i+2
- * and 4i+1, 4i+3 of lane i, so lane i gets all four products with no shuffle.
+ * AVX2 without VNNI: every 16-lane function works on two 8-lane halves; the split, join and
+ * byte-packing helpers below are shared with arca_qconv.h.
+ */
+static inline __m256i arca_q_lo_i(arca_i32x16 v) { return (__m256i)__builtin_shufflevector(v, v, 0, 1, 2, 3); }
+static inline __m256i arca_q_hi_i(arca_i32x16 v) { return (__m256i)__builtin_shufflevector(v, v, 4, 5, 6, 7); }
+static inline arca_i32x16 arca_q_join_i(__m256i lo, __m256i hi) {
+    arca_i32x8 l = (arca_i32x8)lo, h = (arca_i32x8)hi;
+    return __builtin_shufflevector(l, h, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+static inline __m256 arca_q_lo_f(arca_f32x16_q v) { return (__m256)__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7); }
+static inline __m256 arca_q_hi_f(arca_f32x16_q v) { return (__m256)__builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15); }
+static inline arca_f32x16_q arca_q_join_f(__m256 lo, __m256 hi) {
+    arca_f32x8 l = (arca_f32x8)lo, h = (arca_f32x8)hi;
+    return __builtin_shufflevector(l, h, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+/// Sixteen int32 lanes in 0...255 (lanes 0-7 in `lo`, 8-15 in `hi`) as sixteen bytes, in
+/// order (vpackusdw, vpermq, vpackuswb).
+static inline __m128i arca_q_pack_bytes(__m256i lo, __m256i hi) {
+    __m256i w = _mm256_permute4x64_epi64(_mm256_packus_epi32(lo, hi), 0xD8);
+    return _mm_packus_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+}
+
+/*
+ * The byte dot product, exactly. vpmaddubsw would saturate (two products of 255 and -128
+ * exceed int16), so bytes are widened in place to int16 words instead: the even bytes of
+ * each word (a & 0xFF, b sign-extended by shifts) and the odd bytes (a >> 8, b >> 8
+ * arithmetic); one vpmaddwd on each pairs bytes 4i, 4i+2 and 4i+1, 4i+3 of lane i, so lane
+ * i gets all four products with no shuffle.
  */
 static inline __m256i arca_dpbusd_half(__m256i acc, __m256i a, __m256i b) {
     const __m256i low = _mm256_set1_epi16(0x00FF);
@@ -148,41 +171,28 @@ static inline __m256i arca_dpbusd_half(__m256i acc, __m256i a, __m256i b) {
     return _mm256_add_epi32(acc, s);
 }
 static inline arca_i32x16 arca_dpbusd(arca_i32x16 acc, arca_i32x16 a, arca_i32x16 b) {
-    arca_i32x8 lo = (arca_i32x8)arca_dpbusd_half((__m256i)__builtin_shufflevector(acc, acc, 0, 1, 2, 3),
-                                                 (__m256i)__builtin_shufflevector(a, a, 0, 1, 2, 3),
-                                                 (__m256i)__builtin_shufflevector(b, b, 0, 1, 2, 3));
-    arca_i32x8 hi = (arca_i32x8)arca_dpbusd_half((__m256i)__builtin_shufflevector(acc, acc, 4, 5, 6, 7),
-                                                 (__m256i)__builtin_shufflevector(a, a, 4, 5, 6, 7),
-                                                 (__m256i)__builtin_shufflevector(b, b, 4, 5, 6, 7));
-    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7);
+    return arca_q_join_i(arca_dpbusd_half(arca_q_lo_i(acc), arca_q_lo_i(a), arca_q_lo_i(b)),
+                         arca_dpbusd_half(arca_q_hi_i(acc), arca_q_hi_i(a), arca_q_hi_i(b)));
 }
 static inline arca_i32x16 arca_broadcast_i32x16(const void *p) {
     int32_t v;
     __builtin_memcpy(&v, p, 4);
-    arca_i32x8 h = (arca_i32x8)_mm256_set1_epi32(v);
-    return __builtin_shufflevector(h, h, 0, 1, 2, 3, 4, 5, 6, 7);
+    __m256i h = _mm256_set1_epi32(v);
+    return arca_q_join_i(h, h);
 }
 static inline arca_i32x16 arca_load_i32x16(const void *p) {
-    arca_i32x8 lo = (arca_i32x8)_mm256_loadu_si256((const __m256i *)p);
-    arca_i32x8 hi = (arca_i32x8)_mm256_loadu_si256((const __m256i *)((const char *)p + 32));
-    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7);
+    return arca_q_join_i(_mm256_loadu_si256((const __m256i *)p), _mm256_loadu_si256((const __m256i *)((const char *)p + 32)));
 }
 static inline arca_f32x16_q arca_sub_i32_to_f32x16(arca_i32x16 a, arca_i32x16 b) {
-    arca_f32x8 lo = (arca_f32x8)_mm256_cvtepi32_ps(_mm256_sub_epi32((__m256i)__builtin_shufflevector(a, a, 0, 1, 2, 3),
-                                                                    (__m256i)__builtin_shufflevector(b, b, 0, 1, 2, 3)));
-    arca_f32x8 hi = (arca_f32x8)_mm256_cvtepi32_ps(_mm256_sub_epi32((__m256i)__builtin_shufflevector(a, a, 4, 5, 6, 7),
-                                                                    (__m256i)__builtin_shufflevector(b, b, 4, 5, 6, 7)));
-    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    return arca_q_join_f(_mm256_cvtepi32_ps(_mm256_sub_epi32(arca_q_lo_i(a), arca_q_lo_i(b))),
+                         _mm256_cvtepi32_ps(_mm256_sub_epi32(arca_q_hi_i(a), arca_q_hi_i(b))));
 }
-/// vcvtps2dq, vpaddd, clamp to 0...255 (vpmaxsd, vpminsd), vpackusdw, vpermq, vpackuswb.
+/// vcvtps2dq, vpaddd, clamp to 0...255 (vpmaxsd, vpminsd), then ``arca_q_pack_bytes``.
 static inline void arca_f32_to_u8x16_shifted(arca_f32x16_q x, uint8_t *dst) {
     const __m256i bias = _mm256_set1_epi32(128), zero = _mm256_setzero_si256(), top = _mm256_set1_epi32(255);
-    __m256i a = _mm256_cvtps_epi32((__m256)__builtin_shufflevector(x, x, 0, 1, 2, 3, 4, 5, 6, 7));
-    __m256i b = _mm256_cvtps_epi32((__m256)__builtin_shufflevector(x, x, 8, 9, 10, 11, 12, 13, 14, 15));
-    a = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(a, bias), zero), top);
-    b = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(b, bias), zero), top);
-    __m256i w = _mm256_permute4x64_epi64(_mm256_packus_epi32(a, b), 0xD8);
-    _mm_storeu_si128((__m128i *)dst, _mm_packus_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1)));
+    __m256i a = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(arca_q_lo_f(x)), bias), zero), top);
+    __m256i b = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(arca_q_hi_f(x)), bias), zero), top);
+    _mm_storeu_si128((__m128i *)dst, arca_q_pack_bytes(a, b));
 }
 #else
 static inline arca_i32x16 arca_dpbusd(arca_i32x16 acc, arca_i32x16 a, arca_i32x16 b) {

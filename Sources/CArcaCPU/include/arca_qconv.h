@@ -48,20 +48,9 @@ static inline arca_f32x16_q arca_fma_f32x16(arca_f32x16_q a, arca_f32x16_q b, ar
 }
 #elif defined(__AVX2__)
 #include <immintrin.h>
-/* AVX2: each 16-lane function is the same computation on two 8-lane halves (ymm). */
+/* AVX2: each 16-lane function is the same computation on two 8-lane halves (ymm), through
+   the split, join and byte-packing helpers of arca_int8.h. */
 
-static inline __m256 arca_q_lo_f(arca_f32x16_q v) { return (__m256)__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7); }
-static inline __m256 arca_q_hi_f(arca_f32x16_q v) { return (__m256)__builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15); }
-static inline arca_f32x16_q arca_q_join_f(__m256 lo, __m256 hi) {
-    arca_f32x8 l = (arca_f32x8)lo, h = (arca_f32x8)hi;
-    return __builtin_shufflevector(l, h, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-}
-static inline __m256i arca_q_lo_i(arca_i32x16 v) { return (__m256i)__builtin_shufflevector(v, v, 0, 1, 2, 3); }
-static inline __m256i arca_q_hi_i(arca_i32x16 v) { return (__m256i)__builtin_shufflevector(v, v, 4, 5, 6, 7); }
-static inline arca_i32x16 arca_q_join_i(__m256i lo, __m256i hi) {
-    arca_i32x8 l = (arca_i32x8)lo, h = (arca_i32x8)hi;
-    return __builtin_shufflevector(l, h, 0, 1, 2, 3, 4, 5, 6, 7);
-}
 /// Sixteen bytes: the `mask` lanes of `p`, 0 elsewhere (bytes outside the mask are not read).
 static inline __m128i arca_q_load_bytes(const uint8_t *p, uint16_t mask) {
     if (mask == 0xFFFF) return _mm_loadu_si128((const __m128i *)p);
@@ -70,13 +59,12 @@ static inline __m128i arca_q_load_bytes(const uint8_t *p, uint16_t mask) {
     return _mm_loadu_si128((const __m128i *)b);
 }
 
-/// vcvtps2dq and vpminsd on both halves, vpackusdw, vpermq, vpackuswb: the same values as the AVX-512
-/// form (negative lanes are 0, lanes above 255 are 255).
+/// vcvtps2dq and vpminsd on both halves, then ``arca_q_pack_bytes`` (its unsigned saturation
+/// makes negative lanes 0): the same values as the AVX-512 form.
 static inline void arca_store_u8x16_from_f32(arca_f32x16_q y, uint8_t *dst, uint16_t mask) {
     const __m256i top = _mm256_set1_epi32(255);
     __m256i a = _mm256_min_epi32(_mm256_cvtps_epi32(arca_q_lo_f(y)), top), b = _mm256_min_epi32(_mm256_cvtps_epi32(arca_q_hi_f(y)), top);
-    __m256i w = _mm256_permute4x64_epi64(_mm256_packus_epi32(a, b), 0xD8);
-    __m128i bytes = _mm_packus_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+    __m128i bytes = arca_q_pack_bytes(a, b);
     if (mask == 0xFFFF) { _mm_storeu_si128((__m128i *)dst, bytes); return; }
     uint8_t v[16];
     _mm_storeu_si128((__m128i *)v, bytes);
