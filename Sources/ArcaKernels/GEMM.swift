@@ -142,18 +142,19 @@ public enum GEMM {
                     if rows == mr && nLen == nr {
                         if direct {
                             GEMMMicrokernel.runRows(kLen, a.base + (i0 + r0) * a.rowStride + pc, lda: a.rowStride,
-                                                    bPanel, cp, ldc, accumulate: accumulate)
+                                                    bPanel, cp, ldc, accumulate: accumulate, prefetch: ip == 0)
                         } else {
-                            GEMMMicrokernel.run(kLen, ap, bPanel, cp, ldc, accumulate: accumulate)
+                            GEMMMicrokernel.run(kLen, ap, bPanel, cp, ldc, accumulate: accumulate, prefetch: ip == 0)
                         }
                     } else {
                         // Edge tile: compute the full 6 x nr into a local tile, then copy the valid part.
                         withUnsafeMutableBytes(of: &tile) { raw in
                             guard let t = raw.baseAddress?.assumingMemoryBound(to: Float.self) else { return }
                             if direct && rows == mr {
-                                GEMMMicrokernel.runRows(kLen, a.base + (i0 + r0) * a.rowStride + pc, lda: a.rowStride, bPanel, t, nr, accumulate: false)
+                                GEMMMicrokernel.runRows(kLen, a.base + (i0 + r0) * a.rowStride + pc, lda: a.rowStride, bPanel, t, nr,
+                                                        accumulate: false, prefetch: ip == 0)
                             } else {
-                                GEMMMicrokernel.run(kLen, ap, bPanel, t, nr, accumulate: false)
+                                GEMMMicrokernel.run(kLen, ap, bPanel, t, nr, accumulate: false, prefetch: ip == 0)
                             }
                             for r in 0..<rows {
                                 let dst = cp + r * ldc

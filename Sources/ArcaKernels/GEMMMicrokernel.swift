@@ -1,3 +1,4 @@
+import CArcaCPU
 /// The fp32 register-blocked microkernel: a 6 x `nr` tile of C in twelve accumulators.
 ///
 /// AVX2: 6x16 in twelve 8-lane ymm accumulators (12 of 16 registers). AVX-512: 6x32 in
@@ -8,6 +9,11 @@
 /// `a` is a packed A panel (k steps of `mr` floats), `b` a packed B panel
 /// (k steps of `nr` floats, 64-byte aligned). C(6 x nr) = A·B, then either stored
 /// or added to `c` (row stride `ldc`).
+///
+/// `prefetch` asks for B's lines eight k steps ahead: the first row panel to read a B panel
+/// takes it from L3 or memory (a model's weights are each read once per call and then evicted
+/// by the next layer's), and the hardware prefetcher alone left the FMAs waiting on those
+/// loads (60% of samples on them at 16 rows). Later row panels find the panel in L1 and skip it.
 enum GEMMMicrokernel {
     static let mr = 6
     @inline(__always) static var nr: Int { CPU.avx512 ? 32 : 16 }
@@ -18,25 +24,25 @@ enum GEMMMicrokernel {
     /// Packed A: element (row r, step k) at `a[k * 6 + r]`.
     @inline(__always)
     static func run(_ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
-        tile(k, a, rowStride: 1, kStride: mr, b, c, ldc, accumulate: accumulate)
+                    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool, prefetch: Bool = false) {
+        tile(k, a, rowStride: 1, kStride: mr, b, c, ldc, accumulate: accumulate, prefetch: prefetch)
     }
 
     /// Unpacked row-major A: element (row r, step k) at `a[r * lda + k]`. Saves packing
     /// when C has few column panels to amortise it over.
     @inline(__always)
     static func runRows(_ k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>,
-                        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
-        tile(k, a, rowStride: lda, kStride: 1, b, c, ldc, accumulate: accumulate)
+                        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool, prefetch: Bool = false) {
+        tile(k, a, rowStride: lda, kStride: 1, b, c, ldc, accumulate: accumulate, prefetch: prefetch)
     }
 
     @inline(__always)
     static func tile(_ k: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, kStride ks: Int, _ b: UnsafePointer<Float>,
-                     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
+                     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool, prefetch: Bool) {
         if CPU.avx512 {
-            wideTile(k, a, rowStride: rs, kStride: ks, b, c, ldc, accumulate: accumulate)
+            wideTile(k, a, rowStride: rs, kStride: ks, b, c, ldc, accumulate: accumulate, prefetch: prefetch)
         } else {
-            narrowTile(k, a, rowStride: rs, kStride: ks, b, c, ldc, accumulate: accumulate)
+            narrowTile(k, a, rowStride: rs, kStride: ks, b, c, ldc, accumulate: accumulate, prefetch: prefetch)
         }
     }
 
@@ -44,13 +50,19 @@ enum GEMMMicrokernel {
     /// over the vector type: a generic version measured 210 against 250 GFLOPS on 1024³ here.
     @inline(__always)
     static func wideTile(_ k: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, kStride ks: Int, _ b: UnsafePointer<Float>,
-                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
+                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool, prefetch: Bool) {
         var c00 = W(), c01 = W(), c10 = W(), c11 = W(), c20 = W(), c21 = W()
         var c30 = W(), c31 = W(), c40 = W(), c41 = W(), c50 = W(), c51 = W()
         var ap = a
         var bp = UnsafeRawPointer(b)
         var kk = k
         while kk >= 2 {
+            if prefetch {
+                arca_prefetch(bp + 2048)
+                arca_prefetch(bp + 2112)
+                arca_prefetch(bp + 2176)
+                arca_prefetch(bp + 2240)
+            }
             do {
                 let b0 = bp.load(as: W.self)
                 let b1 = bp.load(fromByteOffset: 64, as: W.self)
@@ -108,13 +120,17 @@ enum GEMMMicrokernel {
     /// 6x16 with 8-lane vectors (AVX2).
     @inline(__always)
     static func narrowTile(_ k: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, kStride ks: Int, _ b: UnsafePointer<Float>,
-                           _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
+                           _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool, prefetch: Bool) {
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
         var ap = a
         var bp = UnsafeRawPointer(b)
         var kk = k
         while kk >= 2 {
+            if prefetch {
+                arca_prefetch(bp + 1024)
+                arca_prefetch(bp + 1088)
+            }
             do {
                 let b0 = bp.load(as: V.self)
                 let b1 = bp.load(fromByteOffset: 32, as: V.self)

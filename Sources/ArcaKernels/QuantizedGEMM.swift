@@ -135,7 +135,7 @@ public enum QuantizedGEMM {
                         let panel = b.vnniPanel(jp)
                         for ip in p0..<p1 {
                             let r0 = ip * mr
-                            VNNIMicrokernel.tile(kPadded / 4, aq + r0 * kPadded, lda: kPadded, panel, tile)
+                            VNNIMicrokernel.tile(kPadded / 4, aq + r0 * kPadded, lda: kPadded, panel, tile, prefetch: ip == p0)
                             storeVNNI(tile, rows: min(mr, m - r0), row0: r0, column0: jp * nr, n: n, rowScales: rowScales,
                                       b: b, c: c, ldc: ldc, bias: bias, activation: activation)
                         }

@@ -60,6 +60,8 @@ enum QuantizedGEMMMicrokernel {
 /// bytes and K padded to a multiple of 4; `b` a ``PackedInt8B`` VNNI panel (per K quad, 32
 /// columns x 4 signed bytes). The sums are Σ (q + 128)·w; the caller subtracts 128·Σw per
 /// column. Wrapping int32 arithmetic makes the difference exact whenever the true sum fits.
+/// `prefetch` asks for B's lines eight K quads ahead (the first row panel to read a panel
+/// takes it from L3 or memory; see ``GEMMMicrokernel``).
 enum VNNIMicrokernel {
     static let mr = 6
     static let nr = 32
@@ -69,13 +71,17 @@ enum VNNIMicrokernel {
     /// Writes the 6x32 int32 tile to `out` (row stride 32).
     @inline(__always)
     static func tile(_ kQuads: Int, _ a: UnsafePointer<UInt8>, lda: Int, _ b: UnsafePointer<Int8>,
-                     _ out: UnsafeMutablePointer<Int32>) {
+                     _ out: UnsafeMutablePointer<Int32>, prefetch: Bool) {
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
         var a0 = UnsafeRawPointer(a)
         var a3 = a0 + 3 * lda
         var bp = UnsafeRawPointer(b)
         for _ in 0..<kQuads {
+            if prefetch {
+                arca_prefetch(bp + 1024)
+                arca_prefetch(bp + 1088)
+            }
             let b0 = arca_load_i32x16(bp), b1 = arca_load_i32x16(bp + 64)
             var s = arca_broadcast_i32x16(a0)
             c00 = arca_dpbusd(c00, s, b0); c01 = arca_dpbusd(c01, s, b1)

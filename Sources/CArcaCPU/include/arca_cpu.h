@@ -28,6 +28,10 @@ static inline void arca_disable_denormals(void) { _mm_setcsr(_mm_getcsr() | 0x80
 #else
 static inline void arca_disable_denormals(void) {}
 #endif
+/// Asks for the cache line holding `p` to be brought into every cache level (prefetcht0); no
+/// fault whatever the address. Kernels streaming weights that are not in cache use it ahead
+/// of their loads.
+static inline void arca_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 #if defined(__GLIBC__)
 #include <malloc.h>
 /// Returns the allocator's free pages to the system (glibc `malloc_trim`): model loading frees
