@@ -1,7 +1,8 @@
 /// Constant padding of any rank ≤ 6. The output is filled row by row of the
 /// last axis: `before` values, the input row, `after` values; rows entirely in
 /// a padded region are all `value`. Threads split output rows; short rows (a pixel's
-/// channels) move without `memcpy` calls.
+/// channels) move without `memcpy` calls. Padding of the last axis alone takes a loop without
+/// the per-row index arithmetic (it was 12% of BlazeFace's time).
 /// Precondition: `params.isValid`; `output` does not alias `input`.
 public enum Pad {
     public static let tolerance = Tolerance.exact
@@ -29,6 +30,21 @@ public enum Pad {
         let rowsPerTask = max(1, 16 * 1024 / outInner)
         let shared = SendableBox((input, output))
         let size = MemoryLayout<T>.stride
+        if (0..<(r - 1)).allSatisfy({ p.before[$0] == 0 && p.after[$0] == 0 }) {
+            // Only the last axis grows (BlazeFace's channel pads before a residual add): input
+            // row i is output row i.
+            let b = p.before[r - 1], n = p.shape[r - 1], after = p.after[r - 1]
+            pool.parallelFor(count: (rows + rowsPerTask - 1) / rowsPerTask) { t in
+                let (input, output) = shared.value
+                for row in (t * rowsPerTask)..<min(rows, (t + 1) * rowsPerTask) {
+                    let dst = output + row * outInner
+                    fill(dst, value, b)
+                    copyBytes(UnsafeMutableRawPointer(dst + b), UnsafeRawPointer(input + row * n), n * size)
+                    fill(dst + b + n, value, after)
+                }
+            }
+            return
+        }
         pool.parallelFor(count: (rows + rowsPerTask - 1) / rowsPerTask) { t in
             let (input, output) = shared.value
             let row0 = t * rowsPerTask, row1 = min(rows, (t + 1) * rowsPerTask)

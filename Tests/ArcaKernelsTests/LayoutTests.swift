@@ -44,7 +44,8 @@ import Testing
     }
 
     @Test(arguments: [([1, 64, 64, 3], [0, 1, 2, 0], [0, 1, 2, 5]), ([17], [3], [0]), ([3, 17, 31], [1, 0, 2], [0, 3, 0]),
-                      ([2, 1, 3, 1, 2, 3], [1, 0, 1, 2, 0, 1], [0, 1, 0, 0, 3, 1]), ([4, 5], [0, 0], [0, 0])])
+                      ([2, 1, 3, 1, 2, 3], [1, 0, 1, 2, 0, 1], [0, 1, 0, 0, 3, 1]), ([4, 5], [0, 0], [0, 0]),
+                      ([1, 9, 7, 24], [0, 0, 0, 2], [0, 0, 0, 6]), ([2, 5, 3], [0, 0, 0], [0, 0, 40])])
     func padMatchesReference(shape: [Int], before: [Int], after: [Int]) {
         var rng = TestRNG(seed: 29)
         let p = PadParams(shape: shape, before: before, after: after, value: -2.5)
