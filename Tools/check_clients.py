@@ -31,6 +31,10 @@ check(c.is_server_live() and c.is_server_ready(), "server live and ready")
 meta = c.get_model_metadata("text-embedding")
 check(meta["name"] == "text-embedding" and meta["outputs"][0]["name"] == "embedding", "text-embedding metadata")
 check(set(c.get_model_metadata("face-detection")["versions"]) == {"short-range", "full-range", "short-range-int8", "full-range-int8"}, "face-detection versions")
+fd_meta = c.get_model_metadata("face-detection")
+facts = fd_meta.get("parameters", {}).get("variants", {})
+check(set(facts) == set(fd_meta["versions"]) and all(f["measured_latency_ms"] > 0 and f["dtype"] in ("float32", "int8") for f in facts.values()),
+      "face-detection variant facts (config and measured latency) in the metadata")
 
 texts = ["A man is eating food.", "Ein Hund läuft über die Wiese.", "北京是中国的首都"]
 results = {}

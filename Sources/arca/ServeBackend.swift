@@ -55,6 +55,17 @@ final class ZooProvider: ModelProvider, @unchecked Sendable {
         try faces.models.forEachPlanned { _ = try $0.detect(blank) }
         try selfie.models.forEachPlanned { _ = try $0.segment(blank) }
         text = try textLoad.value()
+        // Latency on this node, after all loading and warm-up (see ServeFacts).
+        let threads = "\(computeThreads) kernel thread\(computeThreads == 1 ? "" : "s")"
+        faces.variantFacts = try ServeFacts.measure(model: faces.name, variants: faces.variants, store: store,
+                                                    call: "one 64x48 image, \(threads)") { _ = try faces.run(blank, variant: $0) }
+        selfie.variantFacts = try ServeFacts.measure(model: selfie.name, variants: selfie.variants, store: store,
+                                                     call: "one 64x48 image, \(threads)") { _ = try selfie.run(blank, variant: $0) }
+        let sentence = "The quick brown fox jumps over the lazy dog by the river bank today."
+        text.variantFacts = try ServeFacts.measure(model: text.name, variants: text.variants, store: store,
+                                                   call: "one text of \(text.tokenCount(sentence)) tokens, \(textThreads) kernel thread\(textThreads == 1 ? "" : "s")") {
+            _ = try text.embed([sentence], variant: $0)
+        }
     }
 
     var models: [any InferenceModel] { [faces, selfie, text] }

@@ -13,6 +13,9 @@ final class ZooFaceDetector: FaceDetector, InferenceModel, @unchecked Sendable {
     let name = "face-detection"
     let variants: [String]
     let defaultVariant: String
+    /// Set once by ``ZooProvider`` before the server starts (``ServeFacts``).
+    var variantFacts: [String: VariantFacts] = [:]
+    func facts(variant: String) -> VariantFacts? { variantFacts[variant] }
     let models: SlottedModels<FaceDetectorModel>
 
     init(catalog: ZooCatalog, store: ModelStore, pool: ThreadPool, slots: VisionSlots) throws {
@@ -63,6 +66,9 @@ final class ZooSegmenter: Segmenter, InferenceModel, @unchecked Sendable {
     let name = "selfie-segmentation"
     let variants: [String]
     let defaultVariant: String
+    /// Set once by ``ZooProvider`` before the server starts (``ServeFacts``).
+    var variantFacts: [String: VariantFacts] = [:]
+    func facts(variant: String) -> VariantFacts? { variantFacts[variant] }
     let models: SlottedModels<SegmenterModel>
 
     init(catalog: ZooCatalog, store: ModelStore, pool: ThreadPool, slots: VisionSlots) throws {
@@ -102,6 +108,9 @@ final class ZooTextEmbedder: TextEmbedder, InferenceModel, @unchecked Sendable {
     let name = "text-embedding"
     let variants: [String]
     let defaultVariant: String
+    /// Set once by ``ZooProvider`` before the server starts (``ServeFacts``).
+    var variantFacts: [String: VariantFacts] = [:]
+    func facts(variant: String) -> VariantFacts? { variantFacts[variant] }
     private let models: [String: TextEmbeddingModel]
     let dimension: Int
 
@@ -128,6 +137,9 @@ final class ZooTextEmbedder: TextEmbedder, InferenceModel, @unchecked Sendable {
         self.models = models
         dimension = models[defaultVariant]?.dimension ?? 384
     }
+
+    /// Tokens of `text` with the default variant's tokenizer (special tokens included).
+    func tokenCount(_ text: String) -> Int { models[defaultVariant]?.tokenizer.encode(text).count ?? 0 }
 
     var inputs: [TensorMetadata] { [TensorMetadata(name: "text", datatype: .bytes, shape: [-1])] }
     var outputs: [TensorMetadata] { [TensorMetadata(name: "embedding", datatype: .fp32, shape: [-1, dimension])] }

@@ -14,6 +14,14 @@ struct ScaleModel: InferenceModel {
 
     static func factor(_ variant: String) -> Float { variant == "v2" ? 3 : 2 }
 
+    /// Facts for v2 only (v1 has none, as a model without a config would).
+    func facts(variant: String) -> VariantFacts? {
+        guard variant == "v2" else { return nil }
+        return VariantFacts(dtype: "int8", accuracyMetric: "agreement with v1", expectedAccuracy: 0.99,
+                            configLatency: [.init(threads: 1, batch: 1, seq: 0, medianMs: 1.5)],
+                            measuredLatencyMs: 2.25, measuredCall: "one row")
+    }
+
     func infer(_ request: InferenceRequest) throws -> InferenceResponse {
         guard let x = request.input("x"), case .fp32(let v) = x.data else { throw InferenceError.invalidInput("x missing") }
         let f = Self.factor(request.variant)

@@ -63,9 +63,20 @@ import Testing
             #expect(inputs.first?["shape"] as? [Int] == [-1, 3])
             #expect((r.json["outputs"] as? [[String: Any]])?.map { $0["name"] as? String } == ["y", "rowsum"])
 
+            let facts = (r.json["parameters"] as? [String: Any])?["variants"] as? [String: Any]
+            #expect(facts?.keys.sorted() == ["v2"], "only v2 has facts")
+            let v2 = facts?["v2"] as? [String: Any]
+            #expect(v2?["dtype"] as? String == "int8")
+            #expect(v2?["expected_accuracy"] as? Double == 0.99)
+            #expect(v2?["measured_latency_ms"] as? Double == 2.25)
+            #expect((v2?["config_latency"] as? [[String: Any]])?.first?["median_ms"] as? Double == 1.5)
+
             let v = try await client.get("/v2/models/scale/versions/v2")
             #expect(v.status == .ok)
             #expect(v.headers[.arcaVariantTest] == "v2")
+            #expect(((v.json["parameters"] as? [String: Any])?["variants"] as? [String: Any])?.keys.sorted() == ["v2"])
+            let v1 = try await client.get("/v2/models/scale/versions/v1")
+            #expect(v1.json["parameters"] == nil, "a version without facts has no parameters")
             let task = try await client.get("/v2/models/blazeface")
             #expect(task.json["versions"] as? [String] == ["short_range", "full_range"])
         }

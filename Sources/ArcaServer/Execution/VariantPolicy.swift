@@ -18,6 +18,8 @@ public struct LoadSignals: Sendable, Equatable {
 /// microseconds and must not block.
 ///
 /// The returned name should be one of the model's variants; an unknown one is answered 404.
+/// `model.facts(variant:)` gives each variant's accuracy and latency (its config's, and the one
+/// measured on this node at start-up) for policies that trade one against the other.
 public protocol VariantPolicy: Sendable {
     func choose(model: any ServedModel, requested: String?, load: LoadSignals) -> String
 }

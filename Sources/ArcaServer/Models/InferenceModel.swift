@@ -9,6 +9,13 @@ public protocol ServedModel: Sendable {
     var variants: [String] { get }
     /// The variant used when a request names none; one of ``variants``.
     var defaultVariant: String { get }
+    /// What is known of `variant` (config facts, latency measured on this node); nil when
+    /// nothing is, or for an unknown variant.
+    func facts(variant: String) -> VariantFacts?
+}
+
+extension ServedModel {
+    public func facts(variant: String) -> VariantFacts? { nil }
 }
 
 /// A request to an ``InferenceModel``: inputs already checked against the model's declared

@@ -12,6 +12,8 @@ struct OIPModelMetadata: Encodable {
     var platform: String
     var inputs: [TensorMetadata]
     var outputs: [TensorMetadata]
+    /// `{"variants": {version: VariantFacts}}`, for the versions with facts (omitted when none).
+    var parameters: [String: [String: VariantFacts]]?
 }
 
 struct OIPInferRequest: Decodable {

@@ -1,7 +1,9 @@
 import Hummingbird
 
 /// `GET /v2/models/{m}` and `GET /v2/models/{m}/versions/{v}` — model metadata:
-/// `{"name", "versions", "platform": "arca", "inputs", "outputs"}` (task models list no tensors).
+/// `{"name", "versions", "platform": "arca", "inputs", "outputs"}` (task models list no tensors),
+/// and `"parameters": {"variants": {version: facts}}` with each version's ``VariantFacts`` (the
+/// one version's under `/versions/{v}`).
 /// `GET /v2/models/{m}[/versions/{v}]/ready` — 200 `{"name", "ready": true}` when loaded, else 503.
 /// Unknown model or version: 404.
 struct ModelMetadataRoutes {
@@ -25,8 +27,11 @@ struct ModelMetadataRoutes {
     private func metadata(_ context: BasicRequestContext, version: String?) throws -> Response {
         let model = try state.servedModel(context.parameters.require("model"), version: version)
         let tensors = model as? any InferenceModel
+        var facts: [String: VariantFacts] = [:]
+        for v in version.map({ [$0] }) ?? model.variants { facts[v] = model.facts(variant: v) }
         let body = OIPModelMetadata(name: model.name, versions: model.variants, platform: "arca",
-                                    inputs: tensors?.inputs ?? [], outputs: tensors?.outputs ?? [])
+                                    inputs: tensors?.inputs ?? [], outputs: tensors?.outputs ?? [],
+                                    parameters: facts.isEmpty ? nil : ["variants": facts])
         return try Response.json(body, variant: version)
     }
 
