@@ -112,6 +112,8 @@ public enum DepthwiseConv2D {
                 interior3x3(p, img, rowStride, pixelStride, w, b, iy0, ox0, ox1, out + cb)
             } else if p.kW == 3 && p.dilationW == 1 {
                 interior(p, kW: 3, img, rowStride, pixelStride, w, b, iy0, ky0, ky1, ox0, ox1, out + cb)
+            } else if p.kW == 5 && p.dilationW == 1 && p.strideW <= 2 {
+                interior5x5(p, img, rowStride, pixelStride, w, b, iy0, ky0, ky1, ox0, ox1, out + cb)
             } else if p.kW == 5 && p.dilationW == 1 {
                 interior(p, kW: 5, img, rowStride, pixelStride, w, b, iy0, ky0, ky1, ox0, ox1, out + cb)
             } else {
@@ -142,6 +144,63 @@ public enum DepthwiseConv2D {
             UnsafeMutableRawPointer(out + ox * c).storeBytes(of: acc, as: V.self)
             ox += 1
         }
+    }
+
+    /// Interior columns of a 5-wide kernel at stride 1 or 2, four output columns per step: each
+    /// kernel row loads the input columns the four share once (8 at stride 1, 11 at stride 2)
+    /// and each weight vector once, for twenty multiply-adds in four independent chains (one
+    /// column at a time, a 5x5 layer ran at a third of a 3x3 layer's rate). Taps are summed
+    /// in the order of ``edgePixel(_:_:_:_:_:_:_:_:_:_:_:)``.
+    @inline(__always)
+    static func interior5x5<V: SIMD>(_ p: DepthwiseConv2DParams, _ img: UnsafePointer<Float>, _ rowStride: Int,
+                                     _ pixelStride: Int, _ w: UnsafePointer<Float>, _ b: V,
+                                     _ iy0: Int, _ ky0: Int, _ ky1: Int, _ ox0: Int, _ ox1: Int,
+                                     _ out: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+        let c = p.outC, sw = p.strideW, ps = pixelStride * 4
+        var ox = ox0
+        while ox + 4 <= ox1 {
+            var a0 = b, a1 = b, a2 = b, a3 = b
+            let ix0 = ox * sw - p.padLeft
+            for ky in ky0..<ky1 {
+                let r = UnsafeRawPointer(img + (iy0 + ky * p.dilationH) * rowStride + ix0 * pixelStride)
+                let wr = UnsafeRawPointer(w + ky * 5 * c)
+                @inline(__always) func x(_ i: Int) -> V { r.loadUnaligned(fromByteOffset: i * ps, as: V.self) }
+                @inline(__always) func k(_ kx: Int) -> V { wr.loadUnaligned(fromByteOffset: kx * c * 4, as: V.self) }
+                if sw == 1 {
+                    let x0 = x(0), x1 = x(1), x2 = x(2), x3 = x(3), x4 = x(4), x5 = x(5), x6 = x(6), x7 = x(7)
+                    var kv = k(0)
+                    a0.addProduct(x0, kv); a1.addProduct(x1, kv); a2.addProduct(x2, kv); a3.addProduct(x3, kv)
+                    kv = k(1)
+                    a0.addProduct(x1, kv); a1.addProduct(x2, kv); a2.addProduct(x3, kv); a3.addProduct(x4, kv)
+                    kv = k(2)
+                    a0.addProduct(x2, kv); a1.addProduct(x3, kv); a2.addProduct(x4, kv); a3.addProduct(x5, kv)
+                    kv = k(3)
+                    a0.addProduct(x3, kv); a1.addProduct(x4, kv); a2.addProduct(x5, kv); a3.addProduct(x6, kv)
+                    kv = k(4)
+                    a0.addProduct(x4, kv); a1.addProduct(x5, kv); a2.addProduct(x6, kv); a3.addProduct(x7, kv)
+                } else {
+                    let x0 = x(0), x1 = x(1), x2 = x(2), x3 = x(3), x4 = x(4), x5 = x(5), x6 = x(6), x7 = x(7)
+                    let x8 = x(8), x9 = x(9), x10 = x(10)
+                    var kv = k(0)
+                    a0.addProduct(x0, kv); a1.addProduct(x2, kv); a2.addProduct(x4, kv); a3.addProduct(x6, kv)
+                    kv = k(1)
+                    a0.addProduct(x1, kv); a1.addProduct(x3, kv); a2.addProduct(x5, kv); a3.addProduct(x7, kv)
+                    kv = k(2)
+                    a0.addProduct(x2, kv); a1.addProduct(x4, kv); a2.addProduct(x6, kv); a3.addProduct(x8, kv)
+                    kv = k(3)
+                    a0.addProduct(x3, kv); a1.addProduct(x5, kv); a2.addProduct(x7, kv); a3.addProduct(x9, kv)
+                    kv = k(4)
+                    a0.addProduct(x4, kv); a1.addProduct(x6, kv); a2.addProduct(x8, kv); a3.addProduct(x10, kv)
+                }
+            }
+            let o = UnsafeMutableRawPointer(out + ox * c)
+            o.storeBytes(of: a0, as: V.self)
+            o.storeBytes(of: a1, toByteOffset: c * 4, as: V.self)
+            o.storeBytes(of: a2, toByteOffset: 2 * c * 4, as: V.self)
+            o.storeBytes(of: a3, toByteOffset: 3 * c * 4, as: V.self)
+            ox += 4
+        }
+        if ox < ox1 { interior(p, kW: 5, img, rowStride, pixelStride, w, b, iy0, ky0, ky1, ox, ox1, out) }
     }
 
     /// The all-taps-inside 3x3 case with the nine weight vectors held in registers, four output

@@ -134,13 +134,29 @@ public enum QuantizedDepthwiseConv2D {
             return
         }
         let dst = output.assumingMemoryBound(to: UInt8.self) + index
-        let inv = F(repeating: 1 / o.scale), zo = F(repeating: Float(o.zeroPoint))
+        let k = 1 / o.scale, z = Float(o.zeroPoint)
+        let inv = F(repeating: k), zo = F(repeating: z)
         var i = 0
-        while i + 16 <= count {
-            var y = UnsafeRawPointer(row + i).loadUnaligned(as: F.self)
-            y = clampOnly ? y.clamp(lov, hiv) : e.activation.apply16(y)
-            arca_store_u8x16_from_f32((y * inv + zo).clamp(F(repeating: -1), F(repeating: 256)), dst + i, 0xFFFF)
-            i += 16
+        if clampOnly {
+            // The activation's clamp and the byte range as one clamp in output steps (k > 0, so
+            // clamp(y, lo, hi)·k + z = clamp(y·k + z, lo·k + z, hi·k + z); rounding commutes with
+            // the integer bounds 0 and 255): vmaxps, vminps, then the rounding byte store.
+            var qlo = Swift.max(0, lo * k + z), qhi = Swift.min(255, hi * k + z)
+            if qlo.isNaN { qlo = 0 }
+            if qhi.isNaN { qhi = 255 }
+            let qlov = F(repeating: qlo), qhiv = F(repeating: qhi)
+            while i + 16 <= count {
+                let y = UnsafeRawPointer(row + i).loadUnaligned(as: F.self) * inv + zo
+                arca_store_u8x16_from_f32(arca_clamp_f32x16(y, qlov, qhiv), dst + i, 0xFFFF)
+                i += 16
+            }
+        } else {
+            let byteLo = F(repeating: 0), byteHi = F(repeating: 255)
+            while i + 16 <= count {
+                let y = e.activation.apply16(UnsafeRawPointer(row + i).loadUnaligned(as: F.self)) * inv + zo
+                arca_store_u8x16_from_f32(arca_clamp_f32x16(y, byteLo, byteHi), dst + i, 0xFFFF)
+                i += 16
+            }
         }
         while i < count { dst[i] = QuantizedEpilogue.quantize(e.activation.apply(row[i]), o.scale, o.zeroPoint); i += 1 }
     }

@@ -112,6 +112,10 @@ import Testing
         DepthwiseConv2DParams(batch: 1, inH: 6, inW: 5, inC: 5, kH: 3, kW: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1),
         DepthwiseConv2DParams(batch: 1, inH: 3, inW: 3, inC: 40, kH: 3, kW: 3, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3),
         DepthwiseConv2DParams(batch: 1, inH: 12, inW: 13, inC: 33, kH: 3, kW: 3, dilationH: 2, dilationW: 2, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2),
+        // Wide rows: interior blocks of four columns and single ones (the float row kernel's), at both strides.
+        DepthwiseConv2DParams(batch: 1, inH: 7, inW: 37, inC: 20, kH: 3, kW: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1),
+        DepthwiseConv2DParams(batch: 1, inH: 11, inW: 39, inC: 32, kH: 5, kW: 5, strideH: 2, strideW: 2, padTop: 1, padLeft: 2, padBottom: 2, padRight: 1),
+        DepthwiseConv2DParams(batch: 1, inH: 9, inW: 30, inC: 17, kH: 5, kW: 5, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2),
     ]
 
     @Test(arguments: depthwiseCases)
