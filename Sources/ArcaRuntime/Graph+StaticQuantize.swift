@@ -38,13 +38,20 @@ public struct StaticQuantizationOptions: Sendable, Hashable, CustomStringConvert
     /// layers cost little and carry the widest, most outlier-heavy activations.
     public var minimumPixels: Int
     public var ranges: Ranges
+    /// Heads stay float32: the ops whose outputs reach a graph output through layout ops alone
+    /// (reshape, concat, transpose, depth-to-space): they are cheap and turn features into boxes
+    /// and scores.
+    public var floatHeads: Bool
 
-    public init(minimumPixels: Int = 0, ranges: Ranges = .leastSquares) {
+    public init(minimumPixels: Int = 0, ranges: Ranges = .leastSquares, floatHeads: Bool = false) {
         self.minimumPixels = minimumPixels
         self.ranges = ranges
+        self.floatHeads = floatHeads
     }
 
-    public var description: String { "\(ranges.rawValue) ranges, layers of at least \(minimumPixels) pixels" }
+    public var description: String {
+        "\(ranges.rawValue) ranges, layers of at least \(minimumPixels) pixels" + (floatHeads ? ", float heads" : "")
+    }
 }
 
 /// A graph prepared for static quantization: optimized, equalized and calibrated once, then

@@ -21,12 +21,33 @@ struct StaticQuantizer {
 
     let options: StaticQuantizationOptions
 
+    /// Nodes that are heads (``StaticQuantizationOptions/floatHeads``).
+    let heads: Set<Int>
+
     init(source: Graph, ranges: CalibrationRanges, options: StaticQuantizationOptions) {
         self.source = source
         self.ranges = ranges
         self.options = options
         g = source
         users = source.consumers()
+        heads = options.floatHeads ? Self.heads(of: source) : []
+    }
+
+    /// The producers of the graph's outputs, looking through reshapes, concatenations,
+    /// transposes and depth-to-space.
+    static func heads(of g: Graph) -> Set<Int> {
+        let producer = g.producerIndices()
+        var heads = Set<Int>(), seen = Set<ValueID>()
+        var stack = g.outputs
+        while let v = stack.popLast() {
+            guard seen.insert(v).inserted, v < producer.count, let i = producer[v] else { continue }
+            switch g.nodes[i].op {
+            case .reshape, .concat, .transpose, .depthToSpace: stack.append(contentsOf: g.nodes[i].inputs.filter { g.constants[$0] == nil })
+            default: heads.insert(i)
+            }
+
+        }
+        return heads
     }
 
     var paramsMemo: [ValueID: QuantParams] = [:]
@@ -45,6 +66,7 @@ struct StaticQuantizer {
         let node = source.nodes[i]
         let out = source.values[node.outputs[0]].shape
         if out.count == 4, out[1] * out[2] < options.minimumPixels { return false }
+        if heads.contains(i) { return false }
         switch node.op {
         case .conv2d(let a):
             guard a.groups == 1, let w = source.constants[node.inputs[1]], w.dtype == .float32, w.rank == 4 else { return false }

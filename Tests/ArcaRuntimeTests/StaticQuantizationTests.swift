@@ -85,6 +85,30 @@ import Testing
         #expect(few.quantizedConvolutions >= 1)
     }
 
+    /// Heads: convolutions whose outputs reach the graph output through layout ops only.
+    @Test func headsStayFloatWhenAsked() throws {
+        var rng = TestRNG(seed: 13)
+        var g = Graph()
+        let x = g.addInput("x", shape: [1, 8, 8, 3])
+        let c0 = g.add(.conv2d(Conv2DAttributes(padding: .same, activation: .relu)), x, g.const("w0", [16, 3, 3, 3], &rng),
+                       g.const("b0", [16], &rng), name: "c0")
+        let h1 = g.add(.conv2d(Conv2DAttributes()), c0, g.const("wh1", [4, 1, 1, 16], &rng), name: "h1")
+        let h2 = g.add(.conv2d(Conv2DAttributes()), c0, g.const("wh2", [16, 1, 1, 16], &rng), name: "h2")
+        let r1 = g.add(.reshape(newShape: [1, 256]), h1, name: "r1")
+        let r2 = g.add(.reshape(newShape: [1, 1024]), g.add(.depthToSpace(blockSize: 2), h2, name: "d2s"), name: "r2")
+        g.markOutput(g.add(.concat(axis: 1), r1, r2, name: "out"))
+        let calibration = (0..<4).map { _ in ["x": randomTensor([1, 8, 8, 3], &rng, scale: 2)] }
+        let all = try g.quantizedStaticInt8(calibration: calibration)
+        let heads = try g.quantizedStaticInt8(calibration: calibration, options: StaticQuantizationOptions(floatHeads: true))
+        #expect(all.report.quantizedConvolutions == 3, "\(all.report)")
+        #expect(heads.report.quantizedConvolutions == 1, "\(heads.report)")
+        let floatConvs = heads.graph.nodes.filter { if case .conv2d = $0.op { true } else { false } }.map(\.name).sorted()
+        #expect(floatConvs == ["h1", "h2"])
+        let sample = calibration[0]
+        let f = try ReferenceEvaluator().run(g, inputs: sample)["out"], q = try Plan(graph: heads.graph).run(inputs: sample)["out"]
+        #expect(maxRelativeError(q, f) < 0.1)
+    }
+
     @Test func rangesIncludeZeroAndHistogramsClipOutliers() {
         let p = QuantParams(range: 0.5, 2)
         #expect(p.zeroPoint == 0 && abs(p.real(255) - 2) < 1e-6)
