@@ -10,7 +10,8 @@ import Darwin
 /// dimensions that are contiguous for both operands merge; the innermost
 /// dimension then runs one of four SIMD loops (each operand contiguous or
 /// broadcast). Same-shape and scalar cases collapse to one flat loop; a
-/// last-axis broadcast (bias-like) to rows. Threads split flat ranges or outer rows.
+/// last-axis broadcast (bias-like) or a per-channel gate to rows of one stride each.
+/// Threads split flat ranges or outer rows.
 ///
 /// In-place safe: `output` may alias `a` or `b` when that operand has the output's shape.
 /// Precondition: `params.isValid`; buffers sized for the shapes.
@@ -42,6 +43,17 @@ public enum Binary {
         }
         let rowsPerTask = max(1, grain / inner)
         let tasks = (outerCount + rowsPerTask - 1) / rowsPerTask
+        if dims.count == 2 {
+            // Rows of one stride each (a per-channel gate or bias over pixels): no index digits.
+            let rowA = sa[0], rowB = sb[0]
+            pool.parallelFor(count: tasks) { t in
+                let (a, b, output) = shared.value
+                for r in (t * rowsPerTask)..<min(outerCount, (t + 1) * rowsPerTask) {
+                    run(p.op, inner, a + r * rowA, innerSA, b + r * rowB, innerSB, output + r * inner, activation)
+                }
+            }
+            return
+        }
         pool.parallelFor(count: tasks) { t in
             let (a, b, output) = shared.value
             let r0 = t * rowsPerTask, r1 = min(outerCount, r0 + rowsPerTask)

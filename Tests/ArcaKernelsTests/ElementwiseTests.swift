@@ -15,6 +15,9 @@ import Testing
         ([1, 1, 1, 100_003], [1, 1, 1, 100_003]),
         ([31, 5000], [31, 1]),
         ([0, 3], [1, 3]),
+        // Per-channel gates (squeeze-and-excitation): rows of one stride, and with a batch.
+        ([1, 9, 7, 40], [1, 1, 1, 40]),
+        ([2, 9, 7, 40], [2, 1, 1, 40]),
     ]
 
     @Test(arguments: shapePairs)
