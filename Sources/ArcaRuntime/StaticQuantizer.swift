@@ -42,10 +42,10 @@ struct StaticQuantizer {
         while let v = stack.popLast() {
             guard seen.insert(v).inserted, v < producer.count, let i = producer[v] else { continue }
             switch g.nodes[i].op {
-            case .reshape, .concat, .transpose, .depthToSpace: stack.append(contentsOf: g.nodes[i].inputs.filter { g.constants[$0] == nil })
+            case .reshape, .concat, .transpose, .depthToSpace:
+                stack.append(contentsOf: g.nodes[i].inputs.filter { g.constants[$0] == nil })
             default: heads.insert(i)
             }
-
         }
         return heads
     }
