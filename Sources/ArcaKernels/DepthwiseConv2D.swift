@@ -147,9 +147,8 @@ public enum DepthwiseConv2D {
     }
 
     /// Interior columns of a 5-wide kernel at stride 1 or 2, four output columns per step: each
-    /// kernel row loads the input columns the four share once (8 at stride 1, 11 at stride 2)
-    /// and each weight vector once, for twenty multiply-adds in four independent chains (one
-    /// column at a time, a 5x5 layer ran at a third of a 3x3 layer's rate). Taps are summed
+    /// weight vector is loaded once per kernel row for four multiply-adds in independent chains
+    /// (one column at a time, a 5x5 layer ran at a third of a 3x3 layer's rate). Taps are summed
     /// in the order of ``edgePixel(_:_:_:_:_:_:_:_:_:_:_:)``.
     @inline(__always)
     static func interior5x5<V: SIMD>(_ p: DepthwiseConv2DParams, _ img: UnsafePointer<Float>, _ rowStride: Int,
@@ -166,31 +165,10 @@ public enum DepthwiseConv2D {
                 let wr = UnsafeRawPointer(w + ky * 5 * c)
                 @inline(__always) func x(_ i: Int) -> V { r.loadUnaligned(fromByteOffset: i * ps, as: V.self) }
                 @inline(__always) func k(_ kx: Int) -> V { wr.loadUnaligned(fromByteOffset: kx * c * 4, as: V.self) }
-                if sw == 1 {
-                    let x0 = x(0), x1 = x(1), x2 = x(2), x3 = x(3), x4 = x(4), x5 = x(5), x6 = x(6), x7 = x(7)
-                    var kv = k(0)
-                    a0.addProduct(x0, kv); a1.addProduct(x1, kv); a2.addProduct(x2, kv); a3.addProduct(x3, kv)
-                    kv = k(1)
-                    a0.addProduct(x1, kv); a1.addProduct(x2, kv); a2.addProduct(x3, kv); a3.addProduct(x4, kv)
-                    kv = k(2)
-                    a0.addProduct(x2, kv); a1.addProduct(x3, kv); a2.addProduct(x4, kv); a3.addProduct(x5, kv)
-                    kv = k(3)
-                    a0.addProduct(x3, kv); a1.addProduct(x4, kv); a2.addProduct(x5, kv); a3.addProduct(x6, kv)
-                    kv = k(4)
-                    a0.addProduct(x4, kv); a1.addProduct(x5, kv); a2.addProduct(x6, kv); a3.addProduct(x7, kv)
-                } else {
-                    let x0 = x(0), x1 = x(1), x2 = x(2), x3 = x(3), x4 = x(4), x5 = x(5), x6 = x(6), x7 = x(7)
-                    let x8 = x(8), x9 = x(9), x10 = x(10)
-                    var kv = k(0)
-                    a0.addProduct(x0, kv); a1.addProduct(x2, kv); a2.addProduct(x4, kv); a3.addProduct(x6, kv)
-                    kv = k(1)
-                    a0.addProduct(x1, kv); a1.addProduct(x3, kv); a2.addProduct(x5, kv); a3.addProduct(x7, kv)
-                    kv = k(2)
-                    a0.addProduct(x2, kv); a1.addProduct(x4, kv); a2.addProduct(x6, kv); a3.addProduct(x8, kv)
-                    kv = k(3)
-                    a0.addProduct(x3, kv); a1.addProduct(x5, kv); a2.addProduct(x7, kv); a3.addProduct(x9, kv)
-                    kv = k(4)
-                    a0.addProduct(x4, kv); a1.addProduct(x6, kv); a2.addProduct(x8, kv); a3.addProduct(x10, kv)
+                for kx in 0..<5 {
+                    let kv = k(kx)
+                    a0.addProduct(x(kx), kv); a1.addProduct(x(sw + kx), kv)
+                    a2.addProduct(x(2 * sw + kx), kv); a3.addProduct(x(3 * sw + kx), kv)
                 }
             }
             let o = UnsafeMutableRawPointer(out + ox * c)
