@@ -156,9 +156,6 @@ public enum QuantizedDirectGEMM {
         if qlo.isNaN { qlo = -1 }
         if qhi.isNaN { qhi = 256 }
         let (lov, hiv) = (F(repeating: qlo), F(repeating: qhi))
-        let direct = clampOnly || !quantized
-        let rs = F(repeating: (e.residual?.scale ?? 0) * (direct ? k : 1))
-        let rz = Float(e.residual?.zeroPoint ?? 0)
         let raw = UnsafeRawPointer(tile)
         if quantized && clampOnly {
             // The common case: one convert, multiply-add (two with a residual), clamp and byte
@@ -195,35 +192,62 @@ public enum QuantizedDirectGEMM {
             }
             return
         }
+        // Through real values: one loop per activation, so that each compiles to straight-line
+        // vector code (a switch per row kept the lanes on the stack).
+        switch e.activation {
+        case .hardSwish:
+            finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { x in
+                x * arca_clamp_f32x16(x + F(repeating: 3), F(), F(repeating: 6)) * F(repeating: 1.0 / 6.0)
+            }
+        case .sigmoid: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Vectorized.sigmoid($0) }
+        case .tanh: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Vectorized.tanh($0) }
+        case .gelu: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Vectorized.gelu($0) }
+        case .none, .relu, .relu6, .reluN1To1:
+            // Float output (uint8 output with a clamp took the path above).
+            let (lov, hiv) = (F(repeating: lo), F(repeating: hi))
+            finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { arca_clamp_f32x16($0, lov, hiv) }
+        }
+    }
+
+    /// The epilogue through real values: `y = act(Float(acc) · m + b (+ residual))`, stored as
+    /// float32, or as uint8 after `y · (1 / s_out) + z_out`.
+    @inline(__always)
+    static func finishReal(_ tile: UnsafePointer<Int32>, rows: Int, row0: Int, _ blk: QuantizedConvWeights.Block,
+                           _ b: QuantizedConvWeights, _ e: QuantizedEpilogue, _ c: UnsafeMutableRawPointer, _ ldc: Int,
+                           _ act: (F) -> F) {
+        let raw = UnsafeRawPointer(tile)
+        let k = F(repeating: e.output.map { 1 / $0.scale } ?? 1)
+        let z = F(repeating: Float(e.output?.zeroPoint ?? 0))
+        let (below, above) = (F(repeating: -1), F(repeating: 256))
+        let rs = F(repeating: e.residual?.scale ?? 0)
+        let rz = F(repeating: Float(e.residual?.zeroPoint ?? 0) * (e.residual?.scale ?? 0))
         for vi in 0..<blk.vectors {
             let col = blk.n0 + vi * 16
             let mask: UInt16 = vi == blk.vectors - 1 ? blk.lastMask : 0xFFFF
-            let mult = UnsafeRawPointer(b.multiplier + col).load(as: F.self)
-            let base = UnsafeRawPointer(b.bias + col).load(as: F.self) - arca_i32_to_f32x16(arca_load_i32x16(b.correction + col)) * mult
-            // Real-valued epilogue (non-clamp activation with uint8 output): m, b stay in real units.
-            let m = direct ? mult * kv : mult
-            var bb = direct ? base * kv + (quantized ? zv : F()) : base
-            if e.residual != nil { bb -= rs * rz }
-            for r in 0..<rows {
-                let acc = raw.load(fromByteOffset: (r * 64 + vi * 16) * 4, as: Z.self)
-                var y = arca_i32_to_f32x16(acc) * m + bb
-                let index = (row0 + r) * ldc + col
-                if let res = e.residual { y += arca_load_u8x16_as_f32(res.pointer + index, mask) * rs }
-                if direct {
-                    y = clampOnly ? y.clamp(lov, hiv) : e.activation.apply16(y)
-                } else {
-                    y = (e.activation.apply16(y) * kv + zv).clamp(lov, hiv)
+            let m = UnsafeRawPointer(b.multiplier + col).load(as: F.self)
+            var bb = UnsafeRawPointer(b.bias + col).load(as: F.self) - arca_i32_to_f32x16(arca_load_i32x16(b.correction + col)) * m
+            if e.residual != nil { bb -= rz }
+            var src = raw + vi * 64
+            // Byte offsets of row r's outputs (uint8 or float32) and residual bytes.
+            let outStride = e.output != nil ? ldc : 4 * ldc
+            var dst = c + (row0 * ldc + col) * (e.output != nil ? 1 : 4)
+            var rp = e.residual.map { $0.pointer + row0 * ldc + col }
+            for _ in 0..<rows {
+                var y = arca_i32_to_f32x16(src.load(as: Z.self)) * m + bb
+                if let p = rp {
+                    y += arca_load_u8x16_as_f32(p, mask) * rs
+                    rp = p + ldc
                 }
-                if quantized {
-                    arca_store_u8x16_from_f32(y, c.assumingMemoryBound(to: UInt8.self) + index, mask)
+                y = act(y)
+                if e.output != nil {
+                    arca_store_u8x16_from_f32(arca_clamp_f32x16(y * k + z, below, above), dst.assumingMemoryBound(to: UInt8.self), mask)
+                } else if mask == 0xFFFF {
+                    dst.storeBytes(of: y, as: F.self)
                 } else {
-                    let p = c.assumingMemoryBound(to: Float.self) + index
-                    if mask == 0xFFFF {
-                        UnsafeMutableRawPointer(p).storeBytes(of: y, as: F.self)
-                    } else {
-                        arca_store_f32x16_masked(p, y, mask)
-                    }
+                    arca_store_f32x16_masked(dst.assumingMemoryBound(to: Float.self), y, mask)
                 }
+                dst += outStride
+                src += 256
             }
         }
     }

@@ -33,10 +33,14 @@ public struct VisionAgreement: Sendable, CustomStringConvertible {
     /// Compares face detections of two models on `images`; a face without a match (IoU ≥ 0.5)
     /// counts when scored at least `margin` above the threshold.
     public static func faces(_ a: FaceDetectorModel, _ b: FaceDetectorModel, on images: [RGBImage], margin: Float = 0.1) throws -> VisionAgreement {
+        faces(try images.map { try a.detect($0) }, try images.map { try b.detect($0) },
+              threshold: a.config.decode.minScoreThresh, margin: margin)
+    }
+
+    /// ``faces(_:_:on:margin:)`` of detections already made, image by image.
+    public static func faces(_ a: [[FaceDetection]], _ b: [[FaceDetection]], threshold: Float, margin: Float = 0.1) -> VisionAgreement {
         var r = VisionAgreement()
-        let threshold = a.config.decode.minScoreThresh
-        for image in images {
-            let fa = try a.detect(image), fb = try b.detect(image)
+        for (fa, fb) in zip(a, b) {
             r.images += 1
             var used = Set<Int>()
             for x in fa {
@@ -57,13 +61,17 @@ public struct VisionAgreement: Sendable, CustomStringConvertible {
 
     /// Compares the masks of two segmenters on `images`.
     public static func masks(_ a: SegmenterModel, _ b: SegmenterModel, on images: [RGBImage]) throws -> VisionAgreement {
+        masks(try images.map { try a.segment($0).values }, try images.map { try b.segment($0).values })
+    }
+
+    /// ``masks(_:_:on:)`` of masks already made, image by image.
+    public static func masks(_ a: [[Float]], _ b: [[Float]]) -> VisionAgreement {
         var r = VisionAgreement()
         var total = 0.0
-        for image in images {
-            let ma = try a.segment(image).values, mb = try b.segment(image).values
+        for (ma, mb) in zip(a, b) {
             var sum = 0.0
-            for i in ma.indices { sum += Double(abs(ma[i] - mb[i])) }
-            let mad = sum / Double(max(1, ma.count))
+            for i in 0..<min(ma.count, mb.count) { sum += Double(abs(ma[i] - mb[i])) }
+            let mad = ma.count == mb.count ? sum / Double(max(1, ma.count)) : 1
             r.worstMask = max(r.worstMask, mad)
             total += mad
             r.images += 1
@@ -106,16 +114,25 @@ public enum ZooStaticQuantization {
         guard !samples.isEmpty else { throw ZooError.catalogUnreadable("static int8 quantization needs at least one calibration image") }
         let threads = ThreadPool.shared.threadCount
         let calibration = try graph.staticCalibration(samples, threads: threads)
+        // The float model's answers are computed once, not once per candidate.
         let compare: (Graph) throws -> VisionAgreement
         switch task {
         case .faceDetection:
             let config = try ZooLoader.faceConfig(variant)
             let reference = try FaceDetectorModel(graph: graph, config: config, pool: .shared)
-            compare = { try VisionAgreement.faces(reference, try FaceDetectorModel(graph: $0, config: config, pool: .shared), on: images) }
+            let expected = try images.map { try reference.detect($0) }
+            compare = { g in
+                let model = try FaceDetectorModel(graph: g, config: config, pool: .shared)
+                return VisionAgreement.faces(expected, try images.map { try model.detect($0) }, threshold: config.decode.minScoreThresh)
+            }
         case .selfieSegmentation:
             let config = try ZooLoader.selfieConfig(variant)
             let reference = try SegmenterModel(graph: graph, config: config, pool: .shared)
-            compare = { try VisionAgreement.masks(reference, try SegmenterModel(graph: $0, config: config, pool: .shared), on: images) }
+            let expected = try images.map { try reference.segment($0).values }
+            compare = { g in
+                let model = try SegmenterModel(graph: g, config: config, pool: .shared)
+                return VisionAgreement.masks(expected, try images.map { try model.segment($0).values })
+            }
         case .textEmbedding:
             throw ZooError.catalogUnreadable("text models take dynamic int8, not calibration images")
         }
