@@ -146,18 +146,15 @@ public enum QuantizedDirectGEMM {
     static func finish(_ tile: UnsafePointer<Int32>, rows: Int, row0: Int, _ blk: QuantizedConvWeights.Block,
                        _ b: QuantizedConvWeights, _ e: QuantizedEpilogue, _ c: UnsafeMutableRawPointer, _ ldc: Int) {
         let (lo, hi) = e.activation.clampRange
-        let clampOnly = e.activation.isClamp
-        let quantized = e.output != nil
-        let k: Float = e.output.map { 1 / $0.scale } ?? 1
-        let z: Float = Float(e.output?.zeroPoint ?? 0)
-        let (kv, zv) = (F(repeating: k), F(repeating: z))
-        // Clamp bounds in output steps (uint8 output also clamps to a little past 0...255).
-        var qlo = quantized ? Swift.max(-1, lo * k + z) : lo, qhi = quantized ? Swift.min(256, hi * k + z) : hi
-        if qlo.isNaN { qlo = -1 }
-        if qhi.isNaN { qhi = 256 }
-        let (lov, hiv) = (F(repeating: qlo), F(repeating: qhi))
-        let raw = UnsafeRawPointer(tile)
-        if quantized && clampOnly {
+        if let output = e.output, e.activation.isClamp {
+            let k = 1 / output.scale, z = Float(output.zeroPoint)
+            let (kv, zv) = (F(repeating: k), F(repeating: z))
+            // Clamp bounds in output steps (uint8 output also clamps to a little past 0...255).
+            var qlo = Swift.max(-1, lo * k + z), qhi = Swift.min(256, hi * k + z)
+            if qlo.isNaN { qlo = -1 }
+            if qhi.isNaN { qhi = 256 }
+            let (lov, hiv) = (F(repeating: qlo), F(repeating: qhi))
+            let raw = UnsafeRawPointer(tile)
             // The common case: one convert, multiply-add (two with a residual), clamp and byte
             // store per 16 outputs.
             let out = c.assumingMemoryBound(to: UInt8.self)
@@ -195,13 +192,10 @@ public enum QuantizedDirectGEMM {
         // Through real values: one loop per activation, so that each compiles to straight-line
         // vector code (a switch per row kept the lanes on the stack).
         switch e.activation {
-        case .hardSwish:
-            finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { x in
-                x * arca_clamp_f32x16(x + F(repeating: 3), F(), F(repeating: 6)) * F(repeating: 1.0 / 6.0)
-            }
-        case .sigmoid: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Vectorized.sigmoid($0) }
-        case .tanh: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Vectorized.tanh($0) }
-        case .gelu: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Vectorized.gelu($0) }
+        case .hardSwish: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Activation.hardSwish.apply16($0) }
+        case .sigmoid: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Activation.sigmoid.apply16($0) }
+        case .tanh: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Activation.tanh.apply16($0) }
+        case .gelu: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Activation.gelu.apply16($0) }
         case .none, .relu, .relu6, .reluN1To1:
             // Float output (uint8 output with a clamp took the path above).
             let (lov, hiv) = (F(repeating: lo), F(repeating: hi))
@@ -273,7 +267,8 @@ extension Activation {
         case .relu: x.replacing(with: 0, where: x .< 0)
         case .relu6: x.clamp(.zero, SIMD16(repeating: 6))
         case .reluN1To1: x.clamp(SIMD16(repeating: -1), SIMD16(repeating: 1))
-        case .hardSwish: x * (x + 3).clamp(.zero, SIMD16(repeating: 6)) * (1.0 / 6.0)
+        // vmaxps/vminps (Swift's SIMD clamp compares and blends); the same for non-NaN lanes.
+        case .hardSwish: x * arca_clamp_f32x16(x + 3, .zero, SIMD16(repeating: 6)) * (1.0 / 6.0)
         case .sigmoid: Vectorized.sigmoid(x)
         case .tanh: Vectorized.tanh(x)
         case .gelu: Vectorized.gelu(x)
