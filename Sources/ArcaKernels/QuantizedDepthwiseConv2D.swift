@@ -1,13 +1,32 @@
 import ArcaTensor
 import CArcaCPU
 
-/// Depthwise weights of a statically quantized convolution, dequantized once:
-/// `w[t][c] = s_x · s_w[c] · q_w[t][c]` and `bias[c] − z_x · Σ_t w[t][c]` (the zero-point term).
+/// Depthwise weights of a statically quantized convolution, in the two forms the kernels take.
+///
+/// Widened (float) path: `w[t][c] = s_x · s_w[c] · q_w[t][c]` and `bias[c] − z_x · Σ_t w[t][c]`.
+/// Dot-product path: the int8 taps per 16-channel block, kernel row and group of four kernel
+/// columns (16 channels x 4 bytes, zero past `kW` and past the channels), and per channel
+/// (padded to whole blocks) `s_x · s_w[c]`, `−z_x · Σ_t q_w[t][c]` and the bias.
 public final class QuantizedDepthwiseWeights: @unchecked Sendable {
     public let params: DepthwiseConv2DParams
     let weights: UnsafeMutablePointer<Float>
     let bias: UnsafeMutablePointer<Float>
     let inputZero: Int
+    let groups: Int, blocks: Int
+    let taps: UnsafeMutablePointer<Int8>
+    let multiplier: UnsafeMutablePointer<Float>
+    let correction: UnsafeMutablePointer<Int32>
+    let rawBias: UnsafeMutablePointer<Float>
+    /// Stride 1 with few distinct channel patterns: a row of outputs is one flat run of
+    /// `outW · C` values, and 16-lane vector `i` of it has channels `(16i + lane) mod C`; the
+    /// pattern repeats every `flatPeriod` vectors (lcm(16, C) / 16). Taps per (pattern vector,
+    /// kernel row, column group), and the per-lane multiplier, correction and bias; nil if
+    /// the stride is not 1 or the period is over 32 vectors.
+    let flatPeriod: Int
+    let flatTaps: UnsafeMutablePointer<Int8>?
+    let flatMultiplier: UnsafeMutablePointer<Float>?
+    let flatCorrection: UnsafeMutablePointer<Int32>?
+    let flatBias: UnsafeMutablePointer<Float>?
     private let count: Int
 
     init(_ p: DepthwiseConv2DParams, weights q: UnsafePointer<Int8>, scales: UnsafePointer<Float>, bias b: UnsafePointer<Float>?,
@@ -28,22 +47,88 @@ public final class QuantizedDepthwiseWeights: @unchecked Sendable {
             }
             bias[ch] = (b?[ch] ?? 0) - Float(inputZero) * sum
         }
+        groups = (p.kW + 3) / 4
+        blocks = (c + 15) / 16
+        let lanes = blocks * 16
+        self.taps = .allocate(capacity: max(1, blocks * p.kH * groups * 64))
+        self.taps.initialize(repeating: 0, count: max(1, blocks * p.kH * groups * 64))
+        multiplier = .allocate(capacity: lanes)
+        multiplier.initialize(repeating: 0, count: lanes)
+        correction = .allocate(capacity: lanes)
+        correction.initialize(repeating: 0, count: lanes)
+        rawBias = .allocate(capacity: lanes)
+        rawBias.initialize(repeating: 0, count: lanes)
+        for ch in 0..<c {
+            let (cb, lane) = ch.quotientAndRemainder(dividingBy: 16)
+            var sum = 0
+            for ky in 0..<p.kH {
+                for kx in 0..<p.kW {
+                    let v = q[(ky * p.kW + kx) * c + ch]
+                    sum += Int(v)
+                    self.taps[((cb * p.kH + ky) * groups + kx / 4) * 64 + lane * 4 + kx % 4] = v
+                }
+            }
+            multiplier[ch] = inputScale * scales[ch]
+            correction[ch] = Int32(-inputZero * sum)
+            rawBias[ch] = b?[ch] ?? 0
+        }
+        let period = c / Self.gcd(16, c)
+        if p.strideW == 1 && period <= 32 {
+            flatPeriod = period
+            let perVector = p.kH * groups * 64
+            let taps = UnsafeMutablePointer<Int8>.allocate(capacity: period * perVector)
+            let mult = UnsafeMutablePointer<Float>.allocate(capacity: period * 16)
+            let corr = UnsafeMutablePointer<Int32>.allocate(capacity: period * 16)
+            let bias = UnsafeMutablePointer<Float>.allocate(capacity: period * 16)
+            for v in 0..<period {
+                for lane in 0..<16 {
+                    let (cb, cl) = ((16 * v + lane) % c).quotientAndRemainder(dividingBy: 16)
+                    mult[16 * v + lane] = multiplier[16 * cb + cl]
+                    corr[16 * v + lane] = correction[16 * cb + cl]
+                    bias[16 * v + lane] = rawBias[16 * cb + cl]
+                    for t in 0..<(p.kH * groups) {
+                        for j in 0..<4 { taps[v * perVector + t * 64 + lane * 4 + j] = self.taps[(cb * p.kH * groups + t) * 64 + cl * 4 + j] }
+                    }
+                }
+            }
+            (flatTaps, flatMultiplier, flatCorrection, flatBias) = (taps, mult, corr, bias)
+        } else {
+            flatPeriod = 0
+            (flatTaps, flatMultiplier, flatCorrection, flatBias) = (nil, nil, nil, nil)
+        }
+    }
+
+    static func gcd(_ a: Int, _ b: Int) -> Int {
+        var (x, y) = (a, b)
+        while y != 0 { (x, y) = (y, x % y) }
+        return x
     }
 
     deinit {
         weights.deallocate()
         bias.deallocate()
+        taps.deallocate()
+        multiplier.deallocate()
+        correction.deallocate()
+        rawBias.deallocate()
+        flatTaps?.deallocate()
+        flatMultiplier?.deallocate()
+        flatCorrection?.deallocate()
+        flatBias?.deallocate()
     }
 }
 
 /// Statically quantized depthwise 2-D convolution, NHWC, uint8 in and uint8 (or float32) out.
 ///
-/// Per output row: the `kH` input rows it reads are widened to float32 in an L1 scratch, with
-/// the zero point in the padding columns and rows (so padding adds nothing once the bias has
-/// absorbed `z_x · Σ w`); the float ``DepthwiseConv2D`` row kernel runs on them with the
-/// dequantized weights, all pixels interior; the row is activated and requantized. Sums are
-/// float32 over exact products of bytes and dequantized weights: within float rounding of the
-/// integer definition (``Reference/quantizedDepthwiseConv2d(_:input:inputScale:inputZero:weights:scales:bias:epilogue:output:)``).
+/// With AVX-512 VNNI, the dot-product form (``runDot(_:input:epilogue:output:pool:)``): integer
+/// sums by `vpdpbusd` over tap-interleaved byte rows, exactly the integer definition
+/// (``Reference/quantizedDepthwiseConv2d(_:input:inputScale:inputZero:weights:scales:bias:epilogue:output:)``)
+/// before the epilogue. Elsewhere, per output row: the `kH` input rows it reads are widened to
+/// float32 in an L1 scratch, with the zero point in the padding columns and rows (so padding
+/// adds nothing once the bias has absorbed `z_x · Σ w`); the float ``DepthwiseConv2D`` row
+/// kernel runs on them with the dequantized weights, all pixels interior; the row is activated
+/// and requantized. Those sums are float32 over exact products of bytes and dequantized
+/// weights: within float rounding of the integer definition.
 ///
 /// Preconditions: `params.isValid`, multiplier 1, buffers sized for the params' shapes.
 public enum QuantizedDepthwiseConv2D {
@@ -55,6 +140,17 @@ public enum QuantizedDepthwiseConv2D {
     }
 
     public static func run(_ w: QuantizedDepthwiseWeights, input: UnsafePointer<UInt8>, epilogue: QuantizedEpilogue,
+                           output: UnsafeMutableRawPointer, pool: ThreadPool) {
+        if CPU.avx512VNNI && w.params.multiplier == 1 {
+            runDot(w, input: input, epilogue: epilogue, output: output, pool: pool)
+        } else {
+            runWidened(w, input: input, epilogue: epilogue, output: output, pool: pool)
+        }
+    }
+
+    /// Widened rows through the float row kernel (machines without `vpdpbusd`, where the
+    /// dot-product form's emulation is slower than float FMAs).
+    static func runWidened(_ w: QuantizedDepthwiseWeights, input: UnsafePointer<UInt8>, epilogue: QuantizedEpilogue,
                            output: UnsafeMutableRawPointer, pool: ThreadPool) {
         let p = w.params
         let c = p.outC

@@ -116,17 +116,30 @@ import Testing
         DepthwiseConv2DParams(batch: 1, inH: 7, inW: 37, inC: 20, kH: 3, kW: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1),
         DepthwiseConv2DParams(batch: 1, inH: 11, inW: 39, inC: 32, kH: 5, kW: 5, strideH: 2, strideW: 2, padTop: 1, padLeft: 2, padBottom: 2, padRight: 1),
         DepthwiseConv2DParams(batch: 1, inH: 9, inW: 30, inC: 17, kH: 5, kW: 5, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2),
+        // The dot-product form's edges: the flat stride-1 rows with one channel pattern (8
+        // channels) and with 33 (past its limit, channel blocks instead), two column groups with taps past kW, a dilation whose
+        // rows share ring slots modulo kH, a stride past the kernel (rows never read), 64+ channels.
+        DepthwiseConv2DParams(batch: 1, inH: 12, inW: 13, inC: 8, kH: 3, kW: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1),
+        DepthwiseConv2DParams(batch: 1, inH: 6, inW: 9, inC: 33, kH: 3, kW: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1),
+        DepthwiseConv2DParams(batch: 1, inH: 10, inW: 12, inC: 19, kH: 7, kW: 7, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3),
+        DepthwiseConv2DParams(batch: 1, inH: 14, inW: 14, inC: 24, kH: 3, kW: 3, dilationH: 3, dilationW: 3, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3),
+        DepthwiseConv2DParams(batch: 2, inH: 9, inW: 9, inC: 70, kH: 1, kW: 1, strideH: 3, strideW: 3),
+        DepthwiseConv2DParams(batch: 1, inH: 5, inW: 21, inC: 80, kH: 3, kW: 5, strideH: 1, strideW: 2, padTop: 1, padLeft: 2, padBottom: 1, padRight: 2),
     ]
 
-    @Test(arguments: depthwiseCases)
-    func depthwiseMatchesReference(p: DepthwiseConv2DParams) {
+    /// Both forms on every machine: the dot-product one (`vpdpbusd`, emulated without VNNI) and
+    /// the widened one; `run` takes one of them by the CPU.
+    enum DepthwisePath: String, CaseIterable, Sendable { case run, dot, widened }
+
+    @Test(arguments: depthwiseCases, DepthwisePath.allCases)
+    func depthwiseMatchesReference(p: DepthwiseConv2DParams, path: DepthwisePath) {
         var rng = TestRNG(seed: UInt64(p.inC * 17 + p.kH + p.inH))
         let x = Self.bytes(p.batch * p.inH * p.inW * p.inC, &rng)
         let w = Self.weights(p.kH * p.kW * p.outC, &rng)
         let scales = (0..<p.outC).map { _ in 0.002 + 0.01 * abs(rng.float()) }
         let bias = (0..<p.outC).map { _ in rng.float() }
         let count = p.batch * p.outH * p.outW * p.outC
-        for (act, float) in [(Activation.relu6, false), (.none, true), (.hardSwish, false)] {
+        for (act, float) in [(Activation.relu6, false), (.none, true), (.hardSwish, false), (.hardSwish, true), (.relu, false)] {
             let epilogue = QuantizedEpilogue(activation: act, output: float ? nil : (Float(0.01) * Float(p.kH * p.kW).squareRoot(), 60))
             let eb = float ? 4 : 1
             var fast = [UInt8](repeating: 0xEE, count: count * eb + 64), ref = [UInt8](repeating: 0, count: count * eb)
@@ -137,7 +150,11 @@ import Testing
                             let packed = QuantizedDepthwiseConv2D.prepare(p, weights: wp.baseAddress!, scales: sp.baseAddress!, bias: bp.baseAddress,
                                                                           inputScale: 0.02, inputZero: 77)
                             fast.withUnsafeMutableBytes {
-                                QuantizedDepthwiseConv2D.run(packed, input: xp.baseAddress!, epilogue: epilogue, output: $0.baseAddress!, pool: .shared)
+                                switch path {
+                                case .run: QuantizedDepthwiseConv2D.run(packed, input: xp.baseAddress!, epilogue: epilogue, output: $0.baseAddress!, pool: .shared)
+                                case .dot: QuantizedDepthwiseConv2D.runDot(packed, input: xp.baseAddress!, epilogue: epilogue, output: $0.baseAddress!, pool: .shared)
+                                case .widened: QuantizedDepthwiseConv2D.runWidened(packed, input: xp.baseAddress!, epilogue: epilogue, output: $0.baseAddress!, pool: .shared)
+                                }
                             }
                             ref.withUnsafeMutableBytes {
                                 Reference.quantizedDepthwiseConv2d(p, input: xp.baseAddress!, inputScale: 0.02, inputZero: 77, weights: wp.baseAddress!,
@@ -147,8 +164,8 @@ import Testing
                     }
                 }
             }
-            #expect(fast[(count * eb)...].allSatisfy { $0 == 0xEE }, "wrote past the output: \(p)")
-            Self.expectAgree(fast, ref, count: count, float: float, "\(p) \(act)")
+            #expect(fast[(count * eb)...].allSatisfy { $0 == 0xEE }, "\(path) wrote past the output: \(p)")
+            Self.expectAgree(fast, ref, count: count, float: float, "\(path) \(p) \(act)")
         }
     }
 

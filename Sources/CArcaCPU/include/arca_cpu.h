@@ -3,6 +3,7 @@
 #include "arca_int8.h"
 #include "arca_avx512.h"
 #include "arca_qconv.h"
+#include "arca_interleave.h"
 #include "arca_sha256.h"
 
 /*

@@ -22,6 +22,11 @@ static inline void arca_store_u8x16_from_f32(arca_f32x16_q y, uint8_t *dst, uint
     if (mask == 0xFFFF) _mm_storeu_si128((__m128i *)dst, b);
     else _mm_mask_storeu_epi8(dst, (__mmask16)mask, b);
 }
+/// ``arca_store_u8x16_from_f32`` of floats already within 0...255 (vcvtps2dq, vpmovdb with the
+/// lane mask): no clamp of the integers.
+static inline void arca_store_u8x16_in_range(arca_f32x16_q y, uint8_t *dst, uint16_t mask) {
+    _mm512_mask_cvtepi32_storeu_epi8(dst, (__mmask16)mask, _mm512_cvtps_epi32((__m512)y));
+}
 /// The bytes at `p` whose bit is set in `mask` (others 0), zero-extended and converted to float.
 static inline arca_f32x16_q arca_load_u8x16_as_f32(const uint8_t *p, uint16_t mask) {
     __m128i b = mask == 0xFFFF ? _mm_loadu_si128((const __m128i *)p) : _mm_maskz_loadu_epi8((__mmask16)mask, p);
@@ -162,5 +167,9 @@ static inline arca_i32x16 arca_max_u8x64(arca_i32x16 a, arca_i32x16 b) {
     __builtin_memcpy(&out, x, 64);
     return out;
 }
+#endif
+
+#if !(defined(__AVX512F__) && defined(__AVX512BW__))
+static inline void arca_store_u8x16_in_range(arca_f32x16_q y, uint8_t *dst, uint16_t mask) { arca_store_u8x16_from_f32(y, dst, mask); }
 #endif
 #endif
