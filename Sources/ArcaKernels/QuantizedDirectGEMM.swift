@@ -6,7 +6,8 @@ import CArcaCPU
 ///     y = act(y)
 ///     out = uint8 clamp(round_half_even(y · (1 / s_out)) + z_out, 0, 255), or float32 y
 ///
-/// in exactly that order (the reference twins follow it).
+/// in that order (the reference twins follow it; the kernels fuse multiply-adds, which moves
+/// an output by one step where a value lands within float rounding of a rounding boundary).
 public struct QuantizedEpilogue: @unchecked Sendable {
     public var activation: Activation
     /// The output's quantization, or nil for float32 output.
@@ -54,14 +55,15 @@ public enum QuantizedDirectGEMM {
         let kq = b.kPadded / 4
         // Row r reads [r·lda, r·lda + kPadded): in place unless the last row would read past A.
         let inPlaceEnd = b.kPadded <= lda ? range.upperBound : min(range.upperBound, rowLimit - 1)
-        withTile { tile in
+        withTile { tile, plan in
             for blk in b.blocks {
                 let w = UnsafeRawPointer(b.data + blk.offset)
                 let mr = tileRows(blk.vectors)
+                Self.plan(blk, b, epilogue, into: plan)
                 var r = range.lowerBound
                 while r + mr <= inPlaceEnd {
                     compute(blk.vectors, kq, a + r * lda, lda, w, tile)
-                    finish(tile, rows: mr, row0: r, blk, b, epilogue, c, ldc)
+                    finish(tile, rows: mr, row0: r, blk, plan, epilogue, c, ldc)
                     r += mr
                 }
                 while r < range.upperBound {
@@ -72,19 +74,21 @@ public enum QuantizedDirectGEMM {
                         for i in 0..<rows { (padded + i * b.kPadded).update(from: a + (r + i) * lda, count: b.k) }
                         compute(blk.vectors, kq, padded, b.kPadded, w, tile)
                     }
-                    finish(tile, rows: rows, row0: r, blk, b, epilogue, c, ldc)
+                    finish(tile, rows: rows, row0: r, blk, plan, epilogue, c, ldc)
                     r += rows
                 }
             }
         }
     }
 
-    /// A 64-byte aligned int32 tile of up to 12 rows x 64 lanes on the stack.
+    /// A 64-byte aligned int32 tile of up to 12 rows x 64 lanes on the stack, and after it room
+    /// for a block's epilogue plan (``plan(_:_:_:into:)``: 10 vectors).
     @inline(__always)
-    static func withTile(_ body: (UnsafeMutablePointer<Int32>) -> Void) {
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 12 * 64 + 16) { buffer in
+    static func withTile(_ body: (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<F>) -> Void) {
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 12 * 64 + 10 * 16 + 16) { buffer in
             guard let base = buffer.baseAddress else { return }
-            body(base + (16 - (Int(bitPattern: base) / 4) % 16) % 16)
+            let tile = base + (16 - (Int(bitPattern: base) / 4) % 16) % 16
+            body(tile, UnsafeMutableRawPointer(tile + 12 * 64).assumingMemoryBound(to: F.self))
         }
     }
 
@@ -114,14 +118,15 @@ public enum QuantizedDirectGEMM {
         let step = b.blocks.map { tileRows($0.vectors) }.reduce(1) { lcm($0, $1) }
         let covered = count / step * step
         guard covered > 0 else { return 0 }
-        withTile { tile in
+        withTile { tile, plan in
             for blk in b.blocks {
                 let w = UnsafeRawPointer(b.data + blk.offset)
                 let mr = tileRows(blk.vectors)
+                Self.plan(blk, b, epilogue, into: plan)
                 var r = 0
                 while r < covered {
                     compute(blk.vectors, segments: segments, segmentStride: segmentStride, quads: quads, a + r * lda, lda, w, tile)
-                    finish(tile, rows: mr, row0: r, blk, b, epilogue, c, ldc)
+                    finish(tile, rows: mr, row0: r, blk, plan, epilogue, c, ldc)
                     r += mr
                 }
             }
@@ -135,53 +140,73 @@ public enum QuantizedDirectGEMM {
         return a / x * b
     }
 
-    /// The epilogue of one tile: `rows` rows of the block's columns from `tile` (row stride 64).
+    /// A block's epilogue constants, once per block rather than per tile: `plan[2 vi]` and
+    /// `plan[2 vi + 1]` the multiplier and offset of vector `vi` (`y = Float(acc) · m + b`),
+    /// `plan[8]` and `plan[9]` the activation's clamp bounds.
     ///
-    /// Folded per column: `y = Float(acc) · m + b` with `m = multiplier · k`, `b = (bias −
-    /// Float(correction) · multiplier) · k + z` (k = 1/s_out and z = z_out for uint8 output, so
-    /// y is already in output steps; 1 and 0 for float output), the residual as one more
-    /// multiply-add, and clamp activations as a clamp in output steps. Other activations go
-    /// through real values.
+    /// Folded per column: `m = multiplier · k`, `b = (bias − Float(correction) · multiplier) · k + z`
+    /// (k = 1/s_out and z = z_out for uint8 output with a clamp activation, so y is already in
+    /// output steps, less the residual's zero point term when there is one; 1 and 0 otherwise),
+    /// the clamp in output steps within 0...255 (rounding commutes with the integer bounds, so the
+    /// byte store needs no integer clamp).
     @inline(__always)
-    static func finish(_ tile: UnsafePointer<Int32>, rows: Int, row0: Int, _ blk: QuantizedConvWeights.Block,
-                       _ b: QuantizedConvWeights, _ e: QuantizedEpilogue, _ c: UnsafeMutableRawPointer, _ ldc: Int) {
+    static func plan(_ blk: QuantizedConvWeights.Block, _ b: QuantizedConvWeights, _ e: QuantizedEpilogue,
+                     into plan: UnsafeMutablePointer<F>) {
         let (lo, hi) = e.activation.clampRange
+        let fast = e.output != nil && e.activation.isClamp
+        let k = fast ? 1 / e.output!.scale : 1, z = fast ? Float(e.output!.zeroPoint) : 0
+        let residualShift = Float(e.residual?.zeroPoint ?? 0) * (e.residual?.scale ?? 0) * k
+        for vi in 0..<blk.vectors {
+            let col = blk.n0 + vi * 16
+            let mult = UnsafeRawPointer(b.multiplier + col).load(as: F.self)
+            let base = UnsafeRawPointer(b.bias + col).load(as: F.self) - arca_i32_to_f32x16(arca_load_i32x16(b.correction + col)) * mult
+            plan[2 * vi] = mult * k
+            plan[2 * vi + 1] = base * k + F(repeating: z - residualShift)
+        }
+        if fast {
+            var qlo = Swift.max(0, lo * k + z), qhi = Swift.min(255, hi * k + z)
+            if qlo.isNaN { qlo = 0 }
+            if qhi.isNaN { qhi = 255 }
+            (plan[8], plan[9]) = (F(repeating: qlo), F(repeating: qhi))
+        } else {
+            (plan[8], plan[9]) = (F(repeating: lo), F(repeating: hi))
+        }
+    }
+
+    /// The epilogue of one tile: `rows` rows of the block's columns from `tile` (row stride 64),
+    /// with the block's ``plan(_:_:_:into:)``. Clamp activations with uint8 output as one
+    /// multiply-add (two with a residual) and a clamp in output steps; others through real values.
+    /// Not inlined: inside the row loops it pushed the tiles' own loads and stores out of line.
+    @inline(never)
+    static func finish(_ tile: UnsafePointer<Int32>, rows: Int, row0: Int, _ blk: QuantizedConvWeights.Block,
+                       _ plan: UnsafePointer<F>, _ e: QuantizedEpilogue, _ c: UnsafeMutableRawPointer, _ ldc: Int) {
         if let output = e.output, e.activation.isClamp {
-            let k = 1 / output.scale, z = Float(output.zeroPoint)
-            let (kv, zv) = (F(repeating: k), F(repeating: z))
-            // Clamp bounds in output steps (uint8 output also clamps to a little past 0...255).
-            var qlo = Swift.max(-1, lo * k + z), qhi = Swift.min(256, hi * k + z)
-            if qlo.isNaN { qlo = -1 }
-            if qhi.isNaN { qhi = 256 }
-            let (lov, hiv) = (F(repeating: qlo), F(repeating: qhi))
+            let (lov, hiv) = (plan[8], plan[9])
             let raw = UnsafeRawPointer(tile)
             // The common case: one convert, multiply-add (two with a residual), clamp and byte
             // store per 16 outputs.
             let out = c.assumingMemoryBound(to: UInt8.self)
             let residual = e.residual?.pointer
-            let rk = F(repeating: (e.residual?.scale ?? 0) * k)
-            let rzk = Float(e.residual?.zeroPoint ?? 0) * (e.residual?.scale ?? 0) * k
+            let rk = F(repeating: (e.residual?.scale ?? 0) / output.scale)
             for vi in 0..<blk.vectors {
                 let col = blk.n0 + vi * 16
                 let mask: UInt16 = vi == blk.vectors - 1 ? blk.lastMask : 0xFFFF
-                let mult = UnsafeRawPointer(b.multiplier + col).load(as: F.self)
-                let base = UnsafeRawPointer(b.bias + col).load(as: F.self) - arca_i32_to_f32x16(arca_load_i32x16(b.correction + col)) * mult
-                let m = mult * kv, bb = base * kv + zv - F(repeating: rzk)
+                let (m, bb) = (plan[2 * vi], plan[2 * vi + 1])
                 var dst = out + row0 * ldc + col
                 var src = raw + vi * 64
                 if let residual {
                     var rp = residual + row0 * ldc + col
                     for _ in 0..<rows {
-                        let y = arca_i32_to_f32x16(src.load(as: Z.self)) * m + bb + arca_load_u8x16_as_f32(rp, mask) * rk
-                        arca_store_u8x16_from_f32(arca_clamp_f32x16(y, lov, hiv), dst, mask)
+                        let y = arca_fma_f32x16(arca_load_u8x16_as_f32(rp, mask), rk, arca_fma_f32x16(arca_i32_to_f32x16(src.load(as: Z.self)), m, bb))
+                        arca_store_u8x16_in_range(arca_clamp_f32x16(y, lov, hiv), dst, mask)
                         dst += ldc
                         rp += ldc
                         src += 256
                     }
                 } else {
                     for _ in 0..<rows {
-                        let y = arca_clamp_f32x16(arca_i32_to_f32x16(src.load(as: Z.self)) * m + bb, lov, hiv)
-                        arca_store_u8x16_from_f32(y, dst, mask)
+                        let y = arca_clamp_f32x16(arca_fma_f32x16(arca_i32_to_f32x16(src.load(as: Z.self)), m, bb), lov, hiv)
+                        arca_store_u8x16_in_range(y, dst, mask)
                         dst += ldc
                         src += 256
                     }
@@ -192,14 +217,14 @@ public enum QuantizedDirectGEMM {
         // Through real values: one loop per activation, so that each compiles to straight-line
         // vector code (a switch per row kept the lanes on the stack).
         switch e.activation {
-        case .hardSwish: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Activation.hardSwish.apply16($0) }
-        case .sigmoid: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Activation.sigmoid.apply16($0) }
-        case .tanh: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Activation.tanh.apply16($0) }
-        case .gelu: finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { Activation.gelu.apply16($0) }
+        case .hardSwish: finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc) { Activation.hardSwish.apply16($0) }
+        case .sigmoid: finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc) { Activation.sigmoid.apply16($0) }
+        case .tanh: finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc) { Activation.tanh.apply16($0) }
+        case .gelu: finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc) { Activation.gelu.apply16($0) }
         case .none, .relu, .relu6, .reluN1To1:
             // Float output (uint8 output with a clamp took the path above).
-            let (lov, hiv) = (F(repeating: lo), F(repeating: hi))
-            finishReal(tile, rows: rows, row0: row0, blk, b, e, c, ldc) { arca_clamp_f32x16($0, lov, hiv) }
+            let (lov, hiv) = (plan[8], plan[9])
+            finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc) { arca_clamp_f32x16($0, lov, hiv) }
         }
     }
 
@@ -207,34 +232,31 @@ public enum QuantizedDirectGEMM {
     /// float32, or as uint8 after `y · (1 / s_out) + z_out`.
     @inline(__always)
     static func finishReal(_ tile: UnsafePointer<Int32>, rows: Int, row0: Int, _ blk: QuantizedConvWeights.Block,
-                           _ b: QuantizedConvWeights, _ e: QuantizedEpilogue, _ c: UnsafeMutableRawPointer, _ ldc: Int,
+                           _ plan: UnsafePointer<F>, _ e: QuantizedEpilogue, _ c: UnsafeMutableRawPointer, _ ldc: Int,
                            _ act: (F) -> F) {
         let raw = UnsafeRawPointer(tile)
         let k = F(repeating: e.output.map { 1 / $0.scale } ?? 1)
         let z = F(repeating: Float(e.output?.zeroPoint ?? 0))
-        let (below, above) = (F(repeating: -1), F(repeating: 256))
+        let (below, above) = (F(repeating: 0), F(repeating: 255))
         let rs = F(repeating: e.residual?.scale ?? 0)
-        let rz = F(repeating: Float(e.residual?.zeroPoint ?? 0) * (e.residual?.scale ?? 0))
         for vi in 0..<blk.vectors {
             let col = blk.n0 + vi * 16
             let mask: UInt16 = vi == blk.vectors - 1 ? blk.lastMask : 0xFFFF
-            let m = UnsafeRawPointer(b.multiplier + col).load(as: F.self)
-            var bb = UnsafeRawPointer(b.bias + col).load(as: F.self) - arca_i32_to_f32x16(arca_load_i32x16(b.correction + col)) * m
-            if e.residual != nil { bb -= rz }
+            let (m, bb) = (plan[2 * vi], plan[2 * vi + 1])
             var src = raw + vi * 64
             // Byte offsets of row r's outputs (uint8 or float32) and residual bytes.
             let outStride = e.output != nil ? ldc : 4 * ldc
             var dst = c + (row0 * ldc + col) * (e.output != nil ? 1 : 4)
             var rp = e.residual.map { $0.pointer + row0 * ldc + col }
             for _ in 0..<rows {
-                var y = arca_i32_to_f32x16(src.load(as: Z.self)) * m + bb
+                var y = arca_fma_f32x16(arca_i32_to_f32x16(src.load(as: Z.self)), m, bb)
                 if let p = rp {
-                    y += arca_load_u8x16_as_f32(p, mask) * rs
+                    y = arca_fma_f32x16(arca_load_u8x16_as_f32(p, mask), rs, y)
                     rp = p + ldc
                 }
                 y = act(y)
                 if e.output != nil {
-                    arca_store_u8x16_from_f32(arca_clamp_f32x16(y * k + z, below, above), dst.assumingMemoryBound(to: UInt8.self), mask)
+                    arca_store_u8x16_in_range(arca_clamp_f32x16(arca_fma_f32x16(y, k, z), below, above), dst.assumingMemoryBound(to: UInt8.self), mask)
                 } else if mask == 0xFFFF {
                     dst.storeBytes(of: y, as: F.self)
                 } else {
