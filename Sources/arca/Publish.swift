@@ -48,6 +48,7 @@ struct Publish: ParsableCommand {
             let images = ZooCalibration.names.contains(calibration) ? try ZooCalibration.images(calibration)
                 : try ZooLoader.calibrationImages(in: URL(fileURLWithPath: calibration)).map { try ImageDecoder.decode(Array(try Data(contentsOf: $0))) }
             let choice = try ZooStaticQuantization.quantize(imported, images: images, task: zooTask, variant: v)
+            for (options, agreement) in choice.tried.dropLast() { print("tried: \(options): \(agreement)") }
             print("static int8: \(choice.options); \(choice.report); on the calibration images: \(choice.agreement)")
             graph = choice.graph
         case "dynamic-int8":
