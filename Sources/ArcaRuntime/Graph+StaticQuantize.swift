@@ -42,15 +42,25 @@ public struct StaticQuantizationOptions: Sendable, Hashable, CustomStringConvert
     /// (reshape, concat, transpose, depth-to-space): they are cheap and turn features into boxes
     /// and scores.
     public var floatHeads: Bool
+    /// Nodes (indices in the calibrated graph, ``StaticCalibration/graph``) that stay float32
+    /// besides those the rules above keep: the layers a sensitivity search found too sensitive.
+    public var floatNodes: Set<Int>
+    /// When set, only these nodes may run on uint8 (a sensitivity probe of single layers).
+    public var onlyNodes: Set<Int>?
 
-    public init(minimumPixels: Int = 0, ranges: Ranges = .leastSquares, floatHeads: Bool = false) {
+    public init(minimumPixels: Int = 0, ranges: Ranges = .leastSquares, floatHeads: Bool = false,
+                floatNodes: Set<Int> = [], onlyNodes: Set<Int>? = nil) {
         self.minimumPixels = minimumPixels
         self.ranges = ranges
         self.floatHeads = floatHeads
+        self.floatNodes = floatNodes
+        self.onlyNodes = onlyNodes
     }
 
     public var description: String {
         "\(ranges.rawValue) ranges, layers of at least \(minimumPixels) pixels" + (floatHeads ? ", float heads" : "")
+            + (floatNodes.isEmpty ? "" : ", \(floatNodes.count) most sensitive layers float")
+            + (onlyNodes.map { ", only \($0.count) layers" } ?? "")
     }
 }
 

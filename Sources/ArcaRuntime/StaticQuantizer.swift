@@ -66,7 +66,8 @@ struct StaticQuantizer {
         let node = source.nodes[i]
         let out = source.values[node.outputs[0]].shape
         if out.count == 4, out[1] * out[2] < options.minimumPixels { return false }
-        if heads.contains(i) { return false }
+        if heads.contains(i) || options.floatNodes.contains(i) { return false }
+        if let only = options.onlyNodes, !only.contains(i) { return false }
         switch node.op {
         case .conv2d(let a):
             guard a.groups == 1, let w = source.constants[node.inputs[1]], w.dtype == .float32, w.rank == 4 else { return false }

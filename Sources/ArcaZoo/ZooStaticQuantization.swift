@@ -148,7 +148,11 @@ public enum ZooStaticQuantization {
             let agreement = try compare(q)
             tried.append((options, agreement))
             let choice = Choice(graph: q, options: options, report: report, agreement: agreement, tried: tried)
-            if agreement.withinBudget { return choice }
+            if agreement.withinBudget {
+                // Below every layer (or with heads float too), a per-layer search may quantize more.
+                if options.minimumPixels > 0, let refined = try refine(choice, calibration: calibration, compare: compare) { return refined }
+                return choice
+            }
             last = choice
         }
         guard let last else { throw ZooError.catalogUnreadable("static int8 quantization found no convolution with constant weights to quantize") }
