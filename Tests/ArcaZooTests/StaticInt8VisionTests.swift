@@ -32,7 +32,10 @@ import Testing
             strict.worstBox = max(strict.worstBox, r.worstBox)
             strict.worstScore = max(strict.worstScore, r.worstScore)
         }
-        print("face-detection:\(variant)-int8 on the fixture photos: worst box \(strict.worstBox), worst score \(strict.worstScore)")
+        let share = ZooStaticQuantization.int8Share(int8.plan.graph)
+        #expect(ZooStaticQuantization.int8Share(float.plan.graph) == 0 && share > 0 && share <= 1)
+        print("face-detection:\(variant)-int8 on the fixture photos: worst box \(strict.worstBox), worst score \(strict.worstScore); " +
+              "\(Int((100 * share).rounded()))% of the convolution multiply-adds on uint8")
     }
 
     @Test(arguments: ["general", "landscape"])
@@ -47,7 +50,10 @@ import Testing
             #expect(r.worstMask <= 0.03, "\(variant) \(photo): \(r)")
             worst = max(worst, r.worstMask)
         }
-        print("selfie-segmentation:\(variant)-int8 on the fixture photos: worst mask MAD \(worst)")
+        let share = ZooStaticQuantization.int8Share(int8.plan.graph)
+        #expect(ZooStaticQuantization.int8Share(float.plan.graph) == 0 && share > 0 && share <= 1)
+        print("selfie-segmentation:\(variant)-int8 on the fixture photos: worst mask MAD \(worst); " +
+              "\(Int((100 * share).rounded()))% of the convolution multiply-adds on uint8")
     }
 
     /// Published into a store, an int8 variant's config carries int8 dtype, its measured
