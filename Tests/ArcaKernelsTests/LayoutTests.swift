@@ -106,7 +106,9 @@ import Testing
     }
 
     @Test(arguments: [([1, 64, 64, 24], [1, 2]), ([17, 31], [1]), ([17, 31], [0]), ([3, 17, 31], [0, 2]), ([2, 3, 4, 5, 6], [1, 3]),
-                      ([100, 64], [0, 1]), ([1, 1, 17], [0, 1]), ([2, 1, 3], [1]), ([2, 3, 4], [])])
+                      ([100, 64], [0, 1]), ([1, 1, 17], [0, 1]), ([2, 1, 3], [1]), ([2, 3, 4], []),
+                      // Spatial means over 64-column register blocks, 16-column ones and a tail, odd row counts.
+                      ([1, 9, 7, 150], [1, 2]), ([2, 8, 8, 64], [1, 2]), ([1, 1, 1, 40], [1, 2])])
     func reduceMeanMatchesReference(shape: [Int], axes: [Int]) {
         var rng = TestRNG(seed: 41)
         let p = ReduceParams(shape: shape, axes: axes)
