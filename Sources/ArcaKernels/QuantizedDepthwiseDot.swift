@@ -11,8 +11,9 @@ import CArcaCPU
 /// multiplies them with that block's packed weights (zero past `kW` and past `C`). Interleaved
 /// rows live in a ring of `kH` slots per task, so each is built once per task.
 ///
-/// The epilogue adds `−z_x · Σ_t q_w` (the zero point term: padding holds `z_x`) in int32, so
-/// `Float(sum)` is the reference's sum exactly; then the ``QuantizedEpilogue`` order.
+/// The sums start at `−z_x · Σ_t q_w` (the zero point term: padding holds `z_x`), so
+/// `Float(sum)` is the reference's integer sum exactly; then the ``QuantizedEpilogue`` order
+/// (with fused multiply-adds).
 extension QuantizedDepthwiseConv2D {
     typealias Z = SIMD8<Int64>
 
