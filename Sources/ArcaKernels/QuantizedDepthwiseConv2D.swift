@@ -72,7 +72,7 @@ public final class QuantizedDepthwiseWeights: @unchecked Sendable {
             correction[ch] = Int32(-inputZero * sum)
             rawBias[ch] = b?[ch] ?? 0
         }
-        let period = c / Self.gcd(16, c)
+        let period = QuantizedDirectGEMM.lcm(16, c) / 16
         if p.strideW == 1 && period <= 32 {
             flatPeriod = period
             let perVector = p.kH * groups * 64
@@ -96,12 +96,6 @@ public final class QuantizedDepthwiseWeights: @unchecked Sendable {
             flatPeriod = 0
             (flatTaps, flatMultiplier, flatCorrection, flatBias) = (nil, nil, nil, nil)
         }
-    }
-
-    static func gcd(_ a: Int, _ b: Int) -> Int {
-        var (x, y) = (a, b)
-        while y != 0 { (x, y) = (y, x % y) }
-        return x
     }
 
     deinit {
@@ -234,16 +228,13 @@ public enum QuantizedDepthwiseConv2D {
         let inv = F(repeating: k), zo = F(repeating: z)
         var i = 0
         if clampOnly {
-            // The activation's clamp and the byte range as one clamp in output steps (k > 0, so
-            // clamp(y, lo, hi)·k + z = clamp(y·k + z, lo·k + z, hi·k + z); rounding commutes with
-            // the integer bounds 0 and 255): vmaxps, vminps, then the rounding byte store.
-            var qlo = Swift.max(0, lo * k + z), qhi = Swift.min(255, hi * k + z)
-            if qlo.isNaN { qlo = 0 }
-            if qhi.isNaN { qhi = 255 }
+            // The activation's clamp and the byte range as one clamp in output steps: vmaxps,
+            // vminps, then the rounding byte store.
+            let (qlo, qhi) = e.activation.clampInOutputSteps(k: k, z: z)
             let qlov = F(repeating: qlo), qhiv = F(repeating: qhi)
             while i + 16 <= count {
                 let y = UnsafeRawPointer(row + i).loadUnaligned(as: F.self) * inv + zo
-                arca_store_u8x16_from_f32(arca_clamp_f32x16(y, qlov, qhiv), dst + i, 0xFFFF)
+                arca_store_u8x16_in_range(arca_clamp_f32x16(y, qlov, qhiv), dst + i, 0xFFFF)
                 i += 16
             }
         } else {

@@ -32,11 +32,7 @@ extension QuantizedDepthwiseConv2D {
             // Output steps directly: `mul = s_x·s_w·k`, `add = bias·k + z` (k = 1/s_out), the
             // activation's clamp and the byte range as one clamp in output steps.
             let k = 1 / o.scale, z = Float(o.zeroPoint)
-            // (Within 0...255, so the byte store needs no integer clamp; rounding commutes with
-            // the integer bounds.)
-            var qlo = Swift.max(0, lo * k + z), qhi = Swift.min(255, hi * k + z)
-            if qlo.isNaN { qlo = 0 }
-            if qhi.isNaN { qhi = 255 }
+            let (qlo, qhi) = e.activation.clampInOutputSteps(k: k, z: z)
             dot(w, input: input, output: output, pool: pool, scale: k, shift: z,
                 store: ClampedBytes(lo: F(repeating: qlo), hi: F(repeating: qhi)))
             return

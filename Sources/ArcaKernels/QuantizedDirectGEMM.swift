@@ -152,9 +152,8 @@ public enum QuantizedDirectGEMM {
     @inline(__always)
     static func plan(_ blk: QuantizedConvWeights.Block, _ b: QuantizedConvWeights, _ e: QuantizedEpilogue,
                      into plan: UnsafeMutablePointer<F>) {
-        let (lo, hi) = e.activation.clampRange
-        let fast = e.output != nil && e.activation.isClamp
-        let k = fast ? 1 / e.output!.scale : 1, z = fast ? Float(e.output!.zeroPoint) : 0
+        let fastOutput = e.activation.isClamp ? e.output : nil
+        let k = fastOutput.map { 1 / $0.scale } ?? 1, z = fastOutput.map { Float($0.zeroPoint) } ?? 0
         let residualShift = Float(e.residual?.zeroPoint ?? 0) * (e.residual?.scale ?? 0) * k
         for vi in 0..<blk.vectors {
             let col = blk.n0 + vi * 16
@@ -163,14 +162,8 @@ public enum QuantizedDirectGEMM {
             plan[2 * vi] = mult * k
             plan[2 * vi + 1] = base * k + F(repeating: z - residualShift)
         }
-        if fast {
-            var qlo = Swift.max(0, lo * k + z), qhi = Swift.min(255, hi * k + z)
-            if qlo.isNaN { qlo = 0 }
-            if qhi.isNaN { qhi = 255 }
-            (plan[8], plan[9]) = (F(repeating: qlo), F(repeating: qhi))
-        } else {
-            (plan[8], plan[9]) = (F(repeating: lo), F(repeating: hi))
-        }
+        let (lo, hi) = fastOutput != nil ? e.activation.clampInOutputSteps(k: k, z: z) : e.activation.clampRange
+        (plan[8], plan[9]) = (F(repeating: lo), F(repeating: hi))
     }
 
     /// The epilogue of one tile: `rows` rows of the block's columns from `tile` (row stride 64),
@@ -279,6 +272,17 @@ extension Activation {
         case .reluN1To1: (-1, 1)
         default: (-.infinity, .infinity)
         }
+    }
+
+    /// A clamp activation's bounds in uint8 output steps `y · k + z`, within 0...255 (k > 0, so
+    /// `clamp(y, lo, hi) · k + z = clamp(y · k + z, lo · k + z, hi · k + z)`, and rounding commutes
+    /// with the integer bounds 0 and 255): the byte store then needs no integer clamp.
+    func clampInOutputSteps(k: Float, z: Float) -> (Float, Float) {
+        let (lo, hi) = clampRange
+        var qlo = Swift.max(0, lo * k + z), qhi = Swift.min(255, hi * k + z)
+        if qlo.isNaN { qlo = 0 }
+        if qhi.isNaN { qhi = 255 }
+        return (qlo, qhi)
     }
 
     /// The activation on 16 lanes (the vector form of ``apply(_:)-swift.method``).
