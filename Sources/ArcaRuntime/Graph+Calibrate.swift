@@ -42,6 +42,34 @@ extension Graph {
     }
 }
 
+/// Per-channel sums of tensors seen value by value (channels on the last axis; NaNs skipped).
+struct ChannelMeans {
+    private var sums: [ValueID: [Double]] = [:]
+    private var counts: [ValueID: [Int]] = [:]
+
+    mutating func add(_ id: ValueID, _ x: [Float], channels c: Int) {
+        guard c > 0, x.count % c == 0 else { return }
+        var s = sums[id] ?? [Double](repeating: 0, count: c), n = counts[id] ?? [Int](repeating: 0, count: c)
+        guard s.count == c else { return }
+        var i = 0
+        for _ in 0..<(x.count / c) {
+            for ch in 0..<c {
+                let v = x[i]
+                i += 1
+                if v.isNaN { continue }
+                s[ch] += Double(v)
+                n[ch] += 1
+            }
+        }
+        sums[id] = s
+        counts[id] = n
+    }
+
+    var means: [ValueID: [Double]] {
+        sums.reduce(into: [:]) { r, e in r[e.key] = zip(e.value, counts[e.key] ?? []).map { $1 > 0 ? $0 / Double($1) : 0 } }
+    }
+}
+
 /// Runs a graph with chosen values as its outputs, so passes can see intermediate tensors
 /// (one plan per distinct input shape, reused across samples).
 struct ValueObserver {

@@ -17,10 +17,12 @@ public struct StaticQuantizationReport: Sendable, CustomStringConvertible {
     public var calibrationSamples = 0
     /// Convolution pairs rescaled before calibration (``Graph/equalizedForQuantization(_:threads:)``).
     public var equalizedPairs = 0
+    /// uint8 convolutions whose biases were corrected (``StaticCalibration/correctingBiases(_:)``).
+    public var biasCorrected = 0
 
     public var description: String {
         "\(quantizedConvolutions) convolutions and \(quantizedElementwise) adds and gates on uint8, \(byteOps) uint8 layout/pool ops, "
-            + "\(quantizeNodes) quantize and \(dequantizeNodes) dequantize nodes, \(floatOps) float ops, \(equalizedPairs) equalized pairs, \(calibrationSamples) calibration inputs"
+            + "\(quantizeNodes) quantize and \(dequantizeNodes) dequantize nodes, \(floatOps) float ops, \(equalizedPairs) equalized pairs, \(biasCorrected) biases corrected, \(calibrationSamples) calibration inputs"
     }
 }
 
@@ -47,18 +49,24 @@ public struct StaticQuantizationOptions: Sendable, Hashable, CustomStringConvert
     public var floatNodes: Set<Int>
     /// When set, only these nodes may run on uint8 (a sensitivity probe of single layers).
     public var onlyNodes: Set<Int>?
+    /// Bias correction after quantizing (``StaticCalibration/correctingBiases(_:)``): the biases
+    /// of uint8 convolutions shift so that their outputs' per-channel means over the calibration
+    /// inputs match the float graph's.
+    public var biasCorrection: Bool
 
     public init(minimumPixels: Int = 0, ranges: Ranges = .leastSquares, floatHeads: Bool = false,
-                floatNodes: Set<Int> = [], onlyNodes: Set<Int>? = nil) {
+                floatNodes: Set<Int> = [], onlyNodes: Set<Int>? = nil, biasCorrection: Bool = false) {
         self.minimumPixels = minimumPixels
         self.ranges = ranges
         self.floatHeads = floatHeads
         self.floatNodes = floatNodes
         self.onlyNodes = onlyNodes
+        self.biasCorrection = biasCorrection
     }
 
     public var description: String {
         "\(ranges.rawValue) ranges, layers of at least \(minimumPixels) pixels" + (floatHeads ? ", float heads" : "")
+            + (biasCorrection ? ", bias corrected" : "")
             + (floatNodes.isEmpty ? "" : ", \(floatNodes.count) most sensitive layers float")
             + (onlyNodes.map { ", only \($0.count) layers" } ?? "")
     }
@@ -71,6 +79,9 @@ public struct StaticCalibration: Sendable {
     public let graph: Graph
     public let ranges: CalibrationRanges
     public let equalizedPairs: Int
+    /// The calibration inputs (bias correction runs the quantized graph on them).
+    public let samples: [[String: Tensor]]
+    public let threads: Int
 
     public func quantized(_ options: StaticQuantizationOptions) throws -> (graph: Graph, report: StaticQuantizationReport) {
         var q = StaticQuantizer(source: graph, ranges: ranges, options: options)
@@ -79,6 +90,11 @@ public struct StaticCalibration: Sendable {
         try out.inferShapes()
         try out.verify()
         var report = q.report
+        if options.biasCorrection {
+            (out, report.biasCorrected) = try correctingBiases(out)
+            out.eliminateDeadCode()
+            try out.verify()
+        }
         report.calibrationSamples = ranges.samples
         report.equalizedPairs = equalizedPairs
         return (out, report)
@@ -103,6 +119,7 @@ extension Graph {
     /// The optimized, equalized graph and its calibration ranges.
     public func staticCalibration(_ samples: [[String: Tensor]], threads: Int = 1) throws -> StaticCalibration {
         let (g, pairs) = try optimized().equalizedForQuantization(samples, threads: threads)
-        return StaticCalibration(graph: g, ranges: try g.calibrate(samples, threads: threads), equalizedPairs: pairs)
+        return StaticCalibration(graph: g, ranges: try g.calibrate(samples, threads: threads), equalizedPairs: pairs,
+                                 samples: samples, threads: threads)
     }
 }

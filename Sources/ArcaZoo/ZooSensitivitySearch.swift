@@ -29,7 +29,7 @@ extension ZooStaticQuantization {
     /// How far an agreement is from the float model, one number for ranking: faces lost or added
     /// first, then the worst box and the masks, each against its budget bound.
     static func error(_ a: VisionAgreement) -> Double {
-        10 * Double(a.unmatchedFaces) + Double(a.worstBox) / 0.025 + a.meanMask / 0.03 + a.worstMask / 0.15
+        10 * Double(a.unmatchedFaces) + Double(a.worstBox) / 0.025 + Double(a.worstScore) / 0.1 + a.meanMask / 0.03 + a.worstMask / 0.15
     }
 
     /// From `choice` (within budget), tries the most quantized options of its ranges (every
@@ -38,7 +38,7 @@ extension ZooStaticQuantization {
     /// share of multiply-adds on uint8, else nil. Each layer is probed by quantizing it alone.
     static func refine(_ choice: Choice, calibration: StaticCalibration,
                        compare: (Graph) throws -> VisionAgreement) throws -> Choice? {
-        let base = StaticQuantizationOptions(minimumPixels: 0, ranges: choice.options.ranges, floatHeads: true)
+        let base = StaticQuantizationOptions(minimumPixels: 0, ranges: choice.options.ranges, floatHeads: true, biasCorrection: choice.options.biasCorrection)
         let g = calibration.graph
         var sensitivity: [(node: Int, error: Double)] = []
         for (i, node) in g.nodes.enumerated() {

@@ -127,4 +127,52 @@ import Testing
         k.add((0..<10_000).map { Float($0 % 200) / 100 - 1 } + [Float](repeating: 100, count: 1000))
         #expect(k.bestParams.real(255) > 90)
     }
+
+    /// Per-channel mean of every uint8 convolution's output (dequantized) minus the float net's,
+    /// over `samples`, largest over channels, by output value.
+    static func meanShifts(_ q: Graph, float g: Graph, _ samples: [[String: Tensor]]) throws -> [ValueID: Double] {
+        var params: [ValueID: QuantParams?] = [:]
+        for node in q.nodes {
+            switch node.op {
+            case .quantizedConv2d(let a): params[node.outputs[0]] = a.output
+            case .quantizedDepthwiseConv2d(let a): params[node.outputs[0]] = a.output
+            default: continue
+            }
+        }
+        let ids = Array(params.keys)
+        func means(_ graph: Graph) throws -> [ValueID: [Double]] {
+            var observer = ValueObserver(graph, observing: ids, threads: 1)
+            var m = ChannelMeans()
+            try observer.run(samples) { id, t in
+                let x = t.dtype == .uint8 ? try t.scalars(as: UInt8.self).map { params[id]!!.real($0) } : t.floats()
+                m.add(id, x, channels: t.shape.dims[3])
+            }
+            return m.means
+        }
+        let a = try means(q), b = try means(g)
+        return ids.reduce(into: [:]) { r, id in r[id] = zip(a[id] ?? [], b[id] ?? []).map { abs($0 - $1) }.max() ?? .infinity }
+    }
+
+    @Test func biasCorrectionMatchesTheFloatMeansLayerByLayer() throws {
+        var rng = TestRNG(seed: 23)
+        let calibration = try Self.net(&rng).staticCalibration(Self.inputs(8, &rng), threads: 1)
+        let (plain, plainReport) = try calibration.quantized(StaticQuantizationOptions())
+        let (corrected, report) = try calibration.quantized(StaticQuantizationOptions(biasCorrection: true))
+        #expect(plainReport.biasCorrected == 0)
+        #expect(report.biasCorrected == report.quantizedConvolutions && report.biasCorrected >= 4, "\(report)")
+        // Convolutions without a bias get one (c2 and the gate have none in the float net).
+        #expect(corrected.constants.keys.filter { corrected.values[$0].name.hasSuffix(".corrected_bias") }.count == report.biasCorrected)
+        let before = try Self.meanShifts(plain, float: calibration.graph, calibration.samples)
+        let after = try Self.meanShifts(corrected, float: calibration.graph, calibration.samples)
+        #expect(before.keys.sorted() == after.keys.sorted() && !after.isEmpty)
+        // Against the unrounded float means: what is left is the clipping the correction keeps.
+        let worstBefore = before.values.max() ?? 0, worstAfter = after.values.max() ?? 0
+        #expect(worstAfter < 0.5 * worstBefore, "largest channel mean shift \(worstBefore) → \(worstAfter)")
+        // The corrected graph still runs as its reference does.
+        for sample in Self.inputs(2, &rng) {
+            let planned = try Plan(graph: corrected, threads: 2).run(inputs: sample)["out"]
+            let reference = try ReferenceEvaluator().run(corrected, inputs: sample)["out"]
+            #expect(maxRelativeError(planned, reference) < 0.05)
+        }
+    }
 }
