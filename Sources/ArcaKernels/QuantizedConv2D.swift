@@ -94,8 +94,8 @@ public enum QuantizedConv2D {
                                          epilogue: shifted(epilogue, rowStart + start),
                                          c: output + (rowStart + start) * p.outC * elementBytes, ldc: p.outC)
             }
-            if bytes <= 8192 {
-                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes) { if let b = $0.baseAddress { gathered(b) } }
+            if bytes <= StackBuffer.maxBytes {
+                StackBuffer.withBytes(bytes) { gathered($0.assumingMemoryBound(to: UInt8.self)) }
             } else {
                 Scratch.withFloats((bytes + 3) / 4) { gathered(UnsafeMutableRawPointer($0).assumingMemoryBound(to: UInt8.self)) }
             }

@@ -308,25 +308,26 @@ struct RealFloats<A: LaneActivation>: DepthwiseStore {
 }
 
 /// An activation on 16 lanes as a type, for generic kernels to specialize on
-/// (``Activation/apply16(_:)`` of one case).
+/// (``Activation/apply16(_:)`` of one case, without its switch: kernels that call `apply16`
+/// on a case may keep it a call).
 protocol LaneActivation {
     func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float>
 }
 
 struct LaneHardSwish: LaneActivation {
-    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { Activation.hardSwish.apply16(x) }
+    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { Activation.hardSwish16(x) }
 }
 
 struct LaneSigmoid: LaneActivation {
-    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { Activation.sigmoid.apply16(x) }
+    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { Vectorized.sigmoid(x) }
 }
 
 struct LaneTanh: LaneActivation {
-    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { Activation.tanh.apply16(x) }
+    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { Vectorized.tanh(x) }
 }
 
 struct LaneGELU: LaneActivation {
-    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { Activation.gelu.apply16(x) }
+    @inline(__always) func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> { Vectorized.gelu(x) }
 }
 
 /// none, ReLU, ReLU6, ReLU-1..1: a clamp.

@@ -85,9 +85,8 @@ public enum QuantizedDirectGEMM {
     /// for a block's epilogue plan (``plan(_:_:_:into:)``: 10 vectors).
     @inline(__always)
     static func withTile(_ body: (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<F>) -> Void) {
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 12 * 64 + 10 * 16 + 16) { buffer in
-            guard let base = buffer.baseAddress else { return }
-            let tile = base + (16 - (Int(bitPattern: base) / 4) % 16) % 16
+        StackBuffer.withBytes(4 * (12 * 64 + 10 * 16)) { raw in
+            let tile = raw.assumingMemoryBound(to: Int32.self)
             body(tile, UnsafeMutableRawPointer(tile + 12 * 64).assumingMemoryBound(to: F.self))
         }
     }
@@ -209,24 +208,25 @@ public enum QuantizedDirectGEMM {
         }
         // Through real values: one loop per activation, so that each compiles to straight-line
         // vector code (a switch per row kept the lanes on the stack).
+        // The activation as a type (not `apply16` of a case: that stayed a call, the lanes
+        // passed in four xmm registers).
         switch e.activation {
-        case .hardSwish: finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc) { Activation.hardSwish.apply16($0) }
-        case .sigmoid: finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc) { Activation.sigmoid.apply16($0) }
-        case .tanh: finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc) { Activation.tanh.apply16($0) }
-        case .gelu: finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc) { Activation.gelu.apply16($0) }
+        case .hardSwish: finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc, LaneHardSwish())
+        case .sigmoid: finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc, LaneSigmoid())
+        case .tanh: finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc, LaneTanh())
+        case .gelu: finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc, LaneGELU())
         case .none, .relu, .relu6, .reluN1To1:
             // Float output (uint8 output with a clamp took the path above).
-            let (lov, hiv) = (plan[8], plan[9])
-            finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc) { arca_clamp_f32x16($0, lov, hiv) }
+            finishReal(tile, rows: rows, row0: row0, blk, plan, e, c, ldc, LaneClamp(lo: plan[8], hi: plan[9]))
         }
     }
 
     /// The epilogue through real values: `y = act(Float(acc) · m + b (+ residual))`, stored as
     /// float32, or as uint8 after `y · (1 / s_out) + z_out`.
     @inline(__always)
-    static func finishReal(_ tile: UnsafePointer<Int32>, rows: Int, row0: Int, _ blk: QuantizedConvWeights.Block,
-                           _ plan: UnsafePointer<F>, _ e: QuantizedEpilogue, _ c: UnsafeMutableRawPointer, _ ldc: Int,
-                           _ act: (F) -> F) {
+    static func finishReal<A: LaneActivation>(_ tile: UnsafePointer<Int32>, rows: Int, row0: Int, _ blk: QuantizedConvWeights.Block,
+                                              _ plan: UnsafePointer<F>, _ e: QuantizedEpilogue, _ c: UnsafeMutableRawPointer, _ ldc: Int,
+                                              _ act: A) {
         let raw = UnsafeRawPointer(tile)
         let k = F(repeating: e.output.map { 1 / $0.scale } ?? 1)
         let z = F(repeating: Float(e.output?.zeroPoint ?? 0))
@@ -294,10 +294,16 @@ extension Activation {
         case .relu6: x.clamp(.zero, SIMD16(repeating: 6))
         case .reluN1To1: x.clamp(SIMD16(repeating: -1), SIMD16(repeating: 1))
         // vmaxps/vminps (Swift's SIMD clamp compares and blends); the same for non-NaN lanes.
-        case .hardSwish: x * arca_clamp_f32x16(x + 3, .zero, SIMD16(repeating: 6)) * (1.0 / 6.0)
+        case .hardSwish: Self.hardSwish16(x)
         case .sigmoid: Vectorized.sigmoid(x)
         case .tanh: Vectorized.tanh(x)
         case .gelu: Vectorized.gelu(x)
         }
+    }
+
+    /// Hard swish on 16 lanes, `x · clamp(x + 3, 0, 6) / 6`.
+    @inline(__always)
+    static func hardSwish16(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        x * arca_clamp_f32x16(x + 3, .zero, SIMD16(repeating: 6)) * (1.0 / 6.0)
     }
 }

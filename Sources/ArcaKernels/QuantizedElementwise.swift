@@ -63,11 +63,21 @@ public enum QuantizedElementwise {
                     i += 16
                 }
             } else {
-                while i + 16 <= i1 {
-                    let x = (arca_load_u8x16_as_f32(a + i, 0xFFFF) - za) * sa + (arca_load_u8x16_as_f32(b + i, 0xFFFF) - zb) * sb
-                    let v = (activation.apply16(x) * inv + zo).clamp(F(repeating: -1), F(repeating: 256))
-                    arca_store_u8x16_from_f32(v, y + i, 0xFFFF)
-                    i += 16
+                // Through real values, one loop per activation type (`apply16` of a case stayed a call).
+                func loop<A: LaneActivation>(_ act: A) {
+                    while i + 16 <= i1 {
+                        let x = (arca_load_u8x16_as_f32(a + i, 0xFFFF) - za) * sa + (arca_load_u8x16_as_f32(b + i, 0xFFFF) - zb) * sb
+                        let v = (act(x) * inv + zo).clamp(F(repeating: -1), F(repeating: 256))
+                        arca_store_u8x16_from_f32(v, y + i, 0xFFFF)
+                        i += 16
+                    }
+                }
+                switch activation {
+                case .hardSwish: loop(LaneHardSwish())
+                case .sigmoid: loop(LaneSigmoid())
+                case .tanh: loop(LaneTanh())
+                case .gelu: loop(LaneGELU())
+                case .none, .relu, .relu6, .reluN1To1: break  // the clamp path above
                 }
             }
             while i < i1 {
@@ -103,8 +113,8 @@ extension QuantizedElementwise {
             let (x, gate, y) = shared.value
             let n = task / tasksPerImage
             let p0 = (task % tasksPerImage) * rowsPerTask, p1 = min(pixels, p0 + rowsPerTask)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * c + 32) { buffer in
-                guard let mult = buffer.baseAddress else { return }
+            StackBuffer.withBytes(4 * (2 * c + 32)) { raw in
+                let mult = raw.assumingMemoryBound(to: Float.self)
                 let add = mult + c + 16
                 for ch in 0..<c {
                     mult[ch] = k * gate[n * c + ch]
