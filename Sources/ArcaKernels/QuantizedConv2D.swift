@@ -94,11 +94,7 @@ public enum QuantizedConv2D {
                                          epilogue: shifted(epilogue, rowStart + start),
                                          c: output + (rowStart + start) * p.outC * elementBytes, ldc: p.outC)
             }
-            if bytes <= StackBuffer.maxBytes {
-                StackBuffer.withBytes(bytes) { gathered($0.assumingMemoryBound(to: UInt8.self)) }
-            } else {
-                Scratch.withFloats((bytes + 3) / 4) { gathered(UnsafeMutableRawPointer($0).assumingMemoryBound(to: UInt8.self)) }
-            }
+            StackBuffer.withBytes(bytes) { gathered($0.assumingMemoryBound(to: UInt8.self)) }
         }
     }
 
