@@ -5,6 +5,9 @@ extension ModelConfig {
     public enum Limits {
         public static let maxSerializedSize = 1 << 20
         public static let maxStringBytes = 4096
+        /// `postprocessing.extra` values hold documents (a zoo catalog entry, with its recorded
+        /// int8 recipe naming layers by their long TFLite tensor names).
+        public static let maxExtraValueBytes = 64 << 10
         public static let maxTensors = 64
         public static let maxRank = 8
         public static let maxDimension: Int64 = 1 << 31
@@ -38,7 +41,7 @@ extension ModelConfig {
             guard p.extra.count <= Limits.maxListEntries else { throw .tooMany(field: "postprocessing.extra", count: p.extra.count, limit: Limits.maxListEntries) }
             for (k, v) in p.extra {
                 try Self.checkString(k, field: "postprocessing.extra key")
-                try Self.checkString(v, field: "postprocessing.extra[\(k)]")
+                try Self.checkString(v, field: "postprocessing.extra[\(k)]", limit: Limits.maxExtraValueBytes)
             }
             if let a = p.anchors {
                 guard a.strides.count <= Limits.maxListEntries, a.aspectRatios.count <= Limits.maxListEntries else {
@@ -68,8 +71,8 @@ extension ModelConfig {
         }
     }
 
-    static func checkString(_ s: String, field: String) throws(ModelConfigError) {
-        guard s.utf8.count <= Limits.maxStringBytes else { throw .invalid(field: field, reason: "longer than \(Limits.maxStringBytes) bytes") }
+    static func checkString(_ s: String, field: String, limit: Int = Limits.maxStringBytes) throws(ModelConfigError) {
+        guard s.utf8.count <= limit else { throw .invalid(field: field, reason: "longer than \(limit) bytes") }
         guard !s.utf8.contains(0) else { throw .invalid(field: field, reason: "contains NUL") }
     }
 

@@ -57,6 +57,9 @@ public struct ZooVariant: Sendable, Codable {
     /// JPEG/PNG images relative to the catalog directory; each image is preprocessed as the task
     /// does and run through the float graph.
     public var calibration: String?
+    /// For "static-int8": the choice a search made before (``ZooStaticRecipe``), applied and
+    /// checked against the budget instead of searching again; nil searches.
+    public var staticInt8: ZooStaticRecipe?
 
     public var isDefault: Bool { self.default ?? false }
 }
@@ -94,6 +97,11 @@ public enum ZooValue: Sendable, Codable, Hashable {
         case .array(let a): try c.encode(a)
         case .object(let o): try c.encode(o)
         }
+    }
+
+    /// `value` as JSON.
+    public init(encoding value: some Encodable) throws {
+        self = try JSONDecoder().decode(ZooValue.self, from: JSONEncoder().encode(value))
     }
 
     public var double: Double? { if case .number(let d) = self { d } else { nil } }

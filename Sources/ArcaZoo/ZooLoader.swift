@@ -36,8 +36,10 @@ public enum ZooLoader {
         let images = ZooCalibration.names.contains(set) ? try ZooCalibration.images(set)
             : try calibrationImages(in: ZooPaths.catalog.appendingPathComponent(set)).map { try decodeImage($0) }
         let choice = try ZooStaticQuantization.quantize(graph, images: images, task: task, variant: variant)
-        return (choice.graph, ["staticQuantization": .string("\(choice.options); \(choice.report)"),
-                               "calibrationAgreement": .string("\(set): \(choice.agreement)")])
+        var facts: [String: ZooValue] = ["staticQuantization": .string("\(choice.options); \(choice.report); from \(choice.origin)"),
+                                         "calibrationAgreement": .string("\(set): \(choice.agreement)")]
+        if let recipe = choice.recipe { facts["staticInt8Recipe"] = try ZooValue(encoding: recipe) }
+        return (choice.graph, facts)
     }
 
     static func decodeImage(_ url: URL) throws -> RGBImage { try ImageDecoder.decode(Array(try Data(contentsOf: url))) }

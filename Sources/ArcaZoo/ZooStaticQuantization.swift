@@ -83,9 +83,10 @@ public struct VisionAgreement: Sendable, CustomStringConvertible {
 }
 
 /// Static int8 for the zoo's vision variants: calibrates once on the variant's calibration
-/// images, then takes the first of ``candidates`` (most quantized first, each bias corrected)
-/// whose model agrees with the float one on those same images within
-/// ``VisionAgreement/withinBudget``; the most conservative candidate if none does. (Bias
+/// images, then applies the variant's recorded ``ZooStaticRecipe`` if it agrees with the float
+/// model on those same images within ``VisionAgreement/withinBudget``; else (no recipe, or it
+/// misses) takes the first of ``candidates`` (most quantized first, each bias corrected) within
+/// budget, refined by a per-layer search; the most conservative candidate if none is. (Bias
 /// correction is what lets more layers pass: BlazeFace short range every layer, heads too,
 /// instead of float heads; selfie general layers of 1024 pixels instead of a fallback to 4096
 /// that missed the budget; full range 7 float layers instead of 20.)
@@ -113,6 +114,10 @@ public enum ZooStaticQuantization {
         public var agreement: VisionAgreement
         /// Every candidate tried, in order, with its agreement (the last is the choice).
         public var tried: [(options: StaticQuantizationOptions, agreement: VisionAgreement)] = []
+        /// The choice written down, to record in the catalog; nil if it cannot be (see ``ZooStaticRecipe``).
+        public var recipe: ZooStaticRecipe?
+        /// How the choice was made: the catalog's recipe, or a search (and why the recipe was not used).
+        public var origin = "search"
     }
 
     public static func quantize(_ graph: Graph, images: [RGBImage], task: ZooTask, variant: ZooVariant) throws -> Choice {
@@ -142,6 +147,29 @@ public enum ZooStaticQuantization {
         case .textEmbedding:
             throw ZooError.catalogUnreadable("text models take dynamic int8, not calibration images")
         }
+        var missed: String?
+        if let recipe = variant.staticInt8 {
+            do {
+                let options = try recipe.options(in: calibration.graph)
+                let (q, report) = try calibration.quantized(options)
+                let agreement = try compare(q)
+                if report.quantizedConvolutions > 0 && agreement.withinBudget {
+                    return Choice(graph: q, options: options, report: report, agreement: agreement, tried: [(options, agreement)],
+                                  recipe: recipe, origin: "the catalog's recipe")
+                }
+                missed = "the catalog's recipe missed the budget (\(agreement))"
+            } catch let e as ZooError {
+                missed = "the catalog's recipe does not apply (\(e))"
+            }
+        }
+        var choice = try search(calibration: calibration, compare: compare)
+        choice.recipe = ZooStaticRecipe(choice.options, graph: calibration.graph)
+        choice.origin = missed.map { "search: \($0)" } ?? "search"
+        return choice
+    }
+
+    /// The first candidate within budget, refined; the last candidate if none is.
+    static func search(calibration: StaticCalibration, compare: (Graph) throws -> VisionAgreement) throws -> Choice {
         var last: Choice?
         var tried: [(options: StaticQuantizationOptions, agreement: VisionAgreement)] = []
         for options in candidates {

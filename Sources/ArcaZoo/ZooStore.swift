@@ -49,6 +49,7 @@ public enum ZooStore {
                                progress: (PublishProgress) -> Void = { _ in }) throws -> Descriptor {
         let (graph, choiceFacts) = try ZooLoader.importVariant(variant, task: model.task)
         var entry = variant
+        entry.staticInt8 = nil  // the recipe actually used is in the facts (`staticInt8Recipe`)
         if !choiceFacts.isEmpty { entry.facts = (entry.facts ?? [:]).merging(choiceFacts) { $1 } }
         var source = ModelConfig.Source()
         if let f = variant.files.first {

@@ -1,6 +1,7 @@
 import ArcaRegistry
 import ArcaZoo
 import ArgumentParser
+import Foundation
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a model's manifest and config.")
@@ -33,6 +34,11 @@ struct Inspect: ParsableCommand {
         }
         if let entry = ZooStore.catalogEntry(config), let facts = entry.facts {
             for key in ["staticQuantization", "calibrationAgreement"] { if let v = facts[key]?.string { print("\(key): \(v)") } }
+            if let recipe = facts["staticInt8Recipe"] {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print("staticInt8Recipe: \(String(decoding: try encoder.encode(recipe), as: UTF8.self))")
+            }
         }
         if let s = config.source { print("source: \(s.package) \(s.version) \(s.memberPath) \(s.uri)") }
         print("config: \(manifest.config.digest) \(ByteCount.text(manifest.config.size))")

@@ -42,14 +42,20 @@ struct Publish: ParsableCommand {
             guard let calibration else { throw ValidationError("--quantize int8 on a .tflite model needs --calibration FOLDER (images that fix activation ranges)") }
             guard let zooTask, zooTask != .textEmbedding else { throw ValidationError("static int8 needs --task face-detection or selfie-segmentation (to preprocess the calibration images)") }
             let settings = catalog?.models.first { $0.task == zooTask }
-            guard let v = settings?.variants.first(where: { $0.tag == variant }) ?? settings?.defaultVariant else {
+            guard var v = settings?.variants.first(where: { $0.tag == variant }) ?? settings?.defaultVariant else {
                 throw ValidationError("no catalog settings for \(zooTask.rawValue)")
             }
+            v.staticInt8 = nil  // publish searches; a catalog variant's recorded recipe is for `zoo install`
             let images = ZooCalibration.names.contains(calibration) ? try ZooCalibration.images(calibration)
                 : try ZooLoader.calibrationImages(in: URL(fileURLWithPath: calibration)).map { try ImageDecoder.decode(Array(try Data(contentsOf: $0))) }
             let choice = try ZooStaticQuantization.quantize(imported, images: images, task: zooTask, variant: v)
             for (options, agreement) in choice.tried.dropLast() { print("tried: \(options): \(agreement)") }
             print("static int8: \(choice.options); \(choice.report); on the calibration images: \(choice.agreement)")
+            if let recipe = choice.recipe {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print("recipe (a catalog variant's \"staticInt8\"): \(String(decoding: try encoder.encode(recipe), as: UTF8.self))")
+            }
             graph = choice.graph
         case "dynamic-int8":
             graph = try ZooLoader.quantize(imported, "dynamic-int8")
@@ -65,6 +71,7 @@ struct Publish: ParsableCommand {
         for key in ["expectedAccuracy", "accuracyMetric", "latency"] { entry?.facts?[key] = nil }
         entry?.quantization = scheme
         entry?.calibration = nil
+        entry?.staticInt8 = nil
         var extra: [LayerInput] = []
         if sourceIsFolder {
             let vocab = URL(fileURLWithPath: source).appendingPathComponent("vocab.txt")
