@@ -28,9 +28,7 @@ public struct ArcaServer: Sendable {
         self.logger = logger
         let pool = WorkerPool(threads: configuration.threads, maxQueue: configuration.maxQueue)
         let executor = InferenceExecutor(pool: pool, timeout: configuration.requestTimeout)
-        let batcher = provider.textEmbedder.map {
-            EmbeddingBatcher(embedder: $0, executor: executor, maxBatch: configuration.maxBatch, maxDelay: configuration.batchDelay)
-        }
+        let batcher = EmbeddingBatcher(executor: executor, maxBatch: configuration.maxBatch, maxDelay: configuration.batchDelay)
         state = ServerState(provider: provider, configuration: configuration, policy: policy,
                             executor: executor, batcher: batcher, metrics: metrics)
     }
@@ -42,6 +40,7 @@ public struct ArcaServer: Sendable {
         router.add(middleware: ServingMiddleware(metrics: metrics) { name in
             (try? state.servedModel(name, version: nil)) != nil
         })
+        router.add(middleware: StartupGate(provider: state.provider))
         HealthRoutes(state: state).register(on: router)
         ModelMetadataRoutes(state: state).register(on: router)
         InferRoutes(state: state).register(on: router)

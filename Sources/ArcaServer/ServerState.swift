@@ -6,7 +6,7 @@ struct ServerState: Sendable {
     let configuration: ServerConfiguration
     let policy: any VariantPolicy
     let executor: InferenceExecutor
-    let batcher: EmbeddingBatcher?
+    let batcher: EmbeddingBatcher
     let metrics: ServerMetrics
 
     /// The variant the policy picks for `model`; 404 if it is not one of the model's.
@@ -41,7 +41,7 @@ struct ServerState: Sendable {
     }
 
     func embedder() throws -> (any TextEmbedder, EmbeddingBatcher) {
-        guard let e = provider.textEmbedder, let batcher else {
+        guard let e = provider.textEmbedder else {
             throw ServerError.notFound("no text embedding model is served")
         }
         return (e, batcher)
@@ -52,7 +52,7 @@ struct ServerState: Sendable {
         let (embedder, batcher) = try embedder()
         try requireReady(embedder)
         let variant = try variant(for: embedder, requested: requestedVariant)
-        let result = try await batcher.embed(texts, variant: variant)
+        let result = try await batcher.embed(texts, variant: variant, using: embedder)
         metrics.call(model: embedder.name, variant: variant, queue: result.queueTime, compute: result.computeTime)
         metrics.batch(model: embedder.name, variant: variant, size: result.batchSize)
         return (result.batch, embedder.name, variant)

@@ -1,5 +1,6 @@
 import ArcaServer
 import ArgumentParser
+import Foundation
 import Logging
 
 struct Serve: AsyncParsableCommand {
@@ -39,10 +40,26 @@ struct Serve: AsyncParsableCommand {
         config.batchDelay = .milliseconds(batchDelayMs)
         config.threads = threads
         config.requestTimeout = .milliseconds(Int64(requestTimeoutS * 1000))
-        var logger = Logger(label: "arca.server")
-        logger.logLevel = .info
-        let provider = try ServeBackend.makeProvider(logger: logger, workers: threads, computeThreads: computeThreads,
-                                                     textThreads: textThreads ?? threads, store: try store.open())
-        try await ArcaServer(provider: provider, configuration: config, logger: logger).run()
+        var log = Logger(label: "arca.server")
+        log.logLevel = .info
+        let logger = log
+        let store = try store.open()
+        // Listening (live) at once; ready once the zoo is installed, loaded and warmed up. A
+        // server that cannot load its models exits non-zero; SIGTERM while loading stops it at once.
+        let starting = StartingProvider()
+        let server = ArcaServer(provider: starting, configuration: config, logger: logger)
+        let (workers, compute, text) = (threads, computeThreads, textThreads ?? threads)
+        Task {
+            do {
+                let provider = try await ServeBackend.onThread {
+                    try ServeBackend.makeProvider(logger: logger, workers: workers, computeThreads: compute, textThreads: text, store: store)
+                }
+                starting.finish(provider)
+            } catch {
+                logger.critical("could not load the models: \(error)")
+                Self.exit(withError: error)
+            }
+        }
+        try await server.run()
     }
 }

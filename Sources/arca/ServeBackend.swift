@@ -24,6 +24,15 @@ enum ServeBackend {
         ])
         return provider
     }
+
+    /// Runs blocking work (loading models) on a thread of its own, off the cooperative pool.
+    static func onThread<T: Sendable>(_ job: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try job() }) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
 }
 
 /// Every zoo variant behind the server's task and tensor protocols.

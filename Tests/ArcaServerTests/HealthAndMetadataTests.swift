@@ -148,3 +148,33 @@ import Testing
         }
     }
 }
+
+/// `arca serve` listens before its models are installed and loaded: live, not ready, and
+/// every model route a 503 with `Retry-After` until the loaded provider is handed over.
+@Suite struct StartingProviderTests {
+    @Test func liveBeforeTheModelsThenServesThem() async throws {
+        let starting = StartingProvider()
+        try await withServer(starting) { client, _ in
+            #expect(try await client.get("/v2/health/live").status == .ok)
+            #expect(try await client.get("/v2").status == .ok)
+            let ready = try await client.get("/v2/health/ready")
+            #expect(ready.status == .serviceUnavailable)
+            for r in [try await client.get("/v2/models/scale"), try await client.get("/v2/repository/index"),
+                      try await client.post("/v1/embeddings", json: #"{"input":"a dog"}"#),
+                      try await client.post("/v2/models/scale/infer", json: #"{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,2,3]}]}"#)] {
+                #expect(r.status == .serviceUnavailable)
+                #expect(r.headers[.retryAfter] == "5")
+                #expect(r.errorMessage?.contains("starting") == true)
+            }
+            #expect(try await client.get("/metrics").status == .ok)
+
+            starting.finish(DemoProvider())
+            #expect(try await client.get("/v2/health/ready").status == .ok)
+            let e = try await client.post("/v1/embeddings", json: #"{"input":"a dog"}"#)
+            #expect(e.status == .ok)
+            #expect((e.json["data"] as? [[String: Any]])?.count == 1)
+            let infer = try await client.post("/v2/models/scale/infer", json: #"{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,2,3]}]}"#)
+            #expect(infer.status == .ok)
+        }
+    }
+}

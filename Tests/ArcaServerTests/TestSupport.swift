@@ -5,7 +5,7 @@ import HummingbirdTesting
 
 /// Runs `body` against a router-mode test client of a server over `provider`.
 func withServer<T: Sendable>(
-    _ provider: DemoProvider = DemoProvider(),
+    _ provider: any ModelProvider = DemoProvider(),
     configure: (inout ServerConfiguration) -> Void = { _ in },
     policy: any VariantPolicy = RequestedOrDefaultPolicy(),
     mode: TestingSetup = .router,

@@ -1,6 +1,7 @@
 /// Dynamic batching of text embeddings: concurrent requests for the same variant are merged
 /// into one ``TextEmbedder/embed(_:variant:)`` call once `maxBatch` requests are waiting or
-/// `maxDelay` has passed since the first one, whichever comes first.
+/// `maxDelay` has passed since the first one, whichever comes first. (The embedder comes with
+/// each request: a ``StartingProvider`` has none when the server is made.)
 actor EmbeddingBatcher {
     struct Result: Sendable {
         var batch: EmbeddingBatch
@@ -12,27 +13,26 @@ actor EmbeddingBatcher {
 
     private struct Pending {
         var texts: [String]
+        var embedder: any TextEmbedder
         var continuation: CheckedContinuation<Result, any Error>
     }
 
-    private let embedder: any TextEmbedder
     private let executor: InferenceExecutor
     private let maxBatch: Int
     private let maxDelay: Duration
     private var pending: [String: [Pending]] = [:]
     private var generation: [String: Int] = [:]
 
-    init(embedder: any TextEmbedder, executor: InferenceExecutor, maxBatch: Int, maxDelay: Duration) {
-        self.embedder = embedder
+    init(executor: InferenceExecutor, maxBatch: Int, maxDelay: Duration) {
         self.executor = executor
         self.maxBatch = max(1, maxBatch)
         self.maxDelay = maxDelay
     }
 
-    /// Embeds `texts` with `variant`, possibly together with other requests' texts.
-    func embed(_ texts: [String], variant: String) async throws -> Result {
+    /// Embeds `texts` with `embedder`'s `variant`, possibly together with other requests' texts.
+    func embed(_ texts: [String], variant: String, using embedder: any TextEmbedder) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
-            pending[variant, default: []].append(Pending(texts: texts, continuation: continuation))
+            pending[variant, default: []].append(Pending(texts: texts, embedder: embedder, continuation: continuation))
             let count = pending[variant]?.count ?? 0
             if count >= maxBatch || maxDelay <= .zero {
                 flush(variant)
@@ -54,7 +54,8 @@ actor EmbeddingBatcher {
     private func flush(_ variant: String) {
         guard let group = pending.removeValue(forKey: variant), !group.isEmpty else { return }
         generation[variant, default: 0] += 1
-        let embedder = self.embedder
+        // One provider serves one embedder: the group's requests all name it.
+        let embedder = group[0].embedder
         let executor = self.executor
         Task {
             let all = group.flatMap(\.texts)

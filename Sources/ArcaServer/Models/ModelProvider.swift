@@ -10,6 +10,9 @@ public protocol ModelProvider: Sendable {
     var segmenter: (any Segmenter)? { get }
     var textEmbedder: (any TextEmbedder)? { get }
 
+    /// True while the provider does not know its models yet (``StartingProvider`` before it
+    /// is finished): every route but the health, server metadata and metrics ones answers 503.
+    var isStarting: Bool { get }
     /// True once every model is loaded and warmed up (`/v2/health/ready`).
     var isReady: Bool { get }
     /// Whether one model (any of the above, by name) is loaded and warmed up.
@@ -21,4 +24,8 @@ public protocol ModelProvider: Sendable {
     func load(model: String) throws
     /// Unloads a model; afterwards `isReady(model:)` is false.
     func unload(model: String) throws
+}
+
+extension ModelProvider {
+    public var isStarting: Bool { false }
 }
