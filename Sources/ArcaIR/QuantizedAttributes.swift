@@ -68,10 +68,11 @@ public struct QuantizedDepthwiseConv2DAttributes: Sendable, Hashable, Codable {
 public struct QuantizedAddAttributes: Sendable, Hashable, Codable {
     public var a: QuantParams
     public var b: QuantParams
-    public var output: QuantParams
+    /// nil: the sum is float32 (an add of uint8 values whose consumers compute in float).
+    public var output: QuantParams?
     public var activation: FusedActivation
 
-    public init(a: QuantParams, b: QuantParams, output: QuantParams, activation: FusedActivation = .none) {
+    public init(a: QuantParams, b: QuantParams, output: QuantParams?, activation: FusedActivation = .none) {
         self.a = a; self.b = b; self.output = output; self.activation = activation
     }
 }

@@ -89,11 +89,11 @@ extension ShapeRules {
         try dtype(x, 1, .uint8)
         try params(a.a, "first input")
         try params(a.b, "second input")
-        try params(a.output, "output")
+        if let o = a.output { try params(o, "output") }
         guard x[0].shape.count == x[1].shape.count, zip(x[0].shape, x[1].shape).allSatisfy({ same($0, $1) }) else {
             throw RuleFailure.shape("quantized add needs one shape, got \(x[0].shape) and \(x[1].shape)")
         }
-        return (.uint8, zip(x[0].shape, x[1].shape).map { $0 < 0 ? $1 : $0 })
+        return (a.output == nil ? .float32 : .uint8, zip(x[0].shape, x[1].shape).map { $0 < 0 ? $1 : $0 })
     }
 
     static func quantizedScale(_ a: QuantizedScaleAttributes, _ x: RuleInputs) throws -> (DType, [Int]) {

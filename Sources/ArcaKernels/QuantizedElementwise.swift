@@ -36,6 +36,40 @@ public enum QuantizedElementwise {
         }
     }
 
+    /// `y = act(s_a · (a − z_a) + s_b · (b − z_b))` in float32: the sum of two uint8 values
+    /// wanted as float (one pass where two dequantizes and a float add made three, each
+    /// writing or reading four bytes per element). The sums equal those of
+    /// ``dequantize(_:count:scale:zeroPoint:output:pool:)`` of both, then a float add, to the bit.
+    public static func addToFloat(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, count: Int,
+                                  a qa: (scale: Float, zeroPoint: Int), b qb: (scale: Float, zeroPoint: Int),
+                                  activation: Activation, into y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        parallel(count, pool) { i0, i1 in
+            let sa = F(repeating: qa.scale), za = F(repeating: Float(qa.zeroPoint))
+            let sb = F(repeating: qb.scale), zb = F(repeating: Float(qb.zeroPoint))
+            var i = i0
+            func loop<A: LaneActivation>(_ act: A) {
+                while i + 16 <= i1 {
+                    let x = (arca_load_u8x16_as_f32(a + i, 0xFFFF) - za) * sa + (arca_load_u8x16_as_f32(b + i, 0xFFFF) - zb) * sb
+                    UnsafeMutableRawPointer(y + i).storeBytes(of: act(x), as: F.self)
+                    i += 16
+                }
+            }
+            switch activation {
+            case .hardSwish: loop(LaneHardSwish())
+            case .sigmoid: loop(LaneSigmoid())
+            case .tanh: loop(LaneTanh())
+            case .gelu: loop(LaneGELU())
+            case .none, .relu, .relu6, .reluN1To1:
+                let (lo, hi) = activation.clampRange
+                loop(LaneClamp(lo: F(repeating: lo), hi: F(repeating: hi)))
+            }
+            while i < i1 {
+                y[i] = activation.apply(qa.scale * Float(Int(a[i]) - qa.zeroPoint) + qb.scale * Float(Int(b[i]) - qb.zeroPoint))
+                i += 1
+            }
+        }
+    }
+
     /// `y = quantize_out(act(s_a · (a − z_a) + s_b · (b − z_b)))`. Clamp activations run in
     /// output steps: `y = a · (s_a/s_o) + b · (s_b/s_o) + c` then a clamp (two multiply-adds
     /// per 16 bytes); others through real values.

@@ -35,7 +35,10 @@ extension ReferenceEvaluator {
         case .quantizedAdd(let a):
             let qa = try bytes(x[0]), qb = try bytes(x[1])
             let act = Lowering.activation(a.activation)
-            return try Tensor(shape: Shape(out), scalars: (0..<count).map { i in a.output.quantize(act.apply(a.a.real(qa[i]) + a.b.real(qb[i]))) })
+            guard let o = a.output else {
+                return try Tensor(shape: Shape(out), scalars: (0..<count).map { i in act.apply(a.a.real(qa[i]) + a.b.real(qb[i])) })
+            }
+            return try Tensor(shape: Shape(out), scalars: (0..<count).map { i in o.quantize(act.apply(a.a.real(qa[i]) + a.b.real(qb[i]))) })
         case .quantizedScaleChannels(let a):
             let q = try bytes(x[0]), g = x[1].floats()
             let s = x[0].shape.dims

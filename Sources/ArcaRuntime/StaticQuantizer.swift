@@ -215,6 +215,12 @@ struct StaticQuantizer {
                 node.inputs = [a, b]
                 bytes[out] = po
                 report.quantizedElementwise += 1
+            case .binary(.add, let act) where quantizable(i) && node.inputs.allSatisfy({ bytes[$0] != nil }):
+                // Both terms are uint8 and no consumer wants bytes: the sum in float32, in one
+                // pass (instead of dequantizing each term and adding in float).
+                let pa = bytes[node.inputs[0]]!, pb = bytes[node.inputs[1]]!
+                node.op = .quantizedAdd(QuantizedAddAttributes(a: pa, b: pb, output: nil, activation: act))
+                report.quantizedElementwise += 1
             case .binary(.mul, .none) where quantizable(i) && byteOut:
                 let (xv, gv) = gateOperand(node)!
                 let (x, px) = asBytes(xv)

@@ -72,11 +72,19 @@ extension LoweringContext {
     }
 
     func lowerQuantizedAdd(_ a: QuantizedAddAttributes, _ node: Node) -> Step {
-        let (x, z, y, n, pool) = (UnsafePointer(u8(node.inputs[0])), UnsafePointer(u8(node.inputs[1])), u8(node.outputs[0]), count(node.outputs[0]), self.pool)
+        let (x, z, n, pool) = (UnsafePointer(u8(node.inputs[0])), UnsafePointer(u8(node.inputs[1])), count(node.outputs[0]), self.pool)
         let act = Lowering.activation(a.activation)
+        guard let o = a.output else {
+            let y = f(node.outputs[0])
+            return Step(kernel: "qadd→f32") {
+                QuantizedElementwise.addToFloat(x, z, count: n, a: (a.a.scale, a.a.zeroPoint), b: (a.b.scale, a.b.zeroPoint),
+                                                activation: act, into: y, pool: pool)
+            }
+        }
+        let y = u8(node.outputs[0])
         return Step(kernel: "qadd") {
             QuantizedElementwise.add(x, z, count: n, a: (a.a.scale, a.a.zeroPoint), b: (a.b.scale, a.b.zeroPoint),
-                                     output: (a.output.scale, a.output.zeroPoint), activation: act, into: y, pool: pool)
+                                     output: (o.scale, o.zeroPoint), activation: act, into: y, pool: pool)
         }
     }
 

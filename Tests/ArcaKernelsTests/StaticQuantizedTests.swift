@@ -193,6 +193,27 @@ import Testing
         #expect(off * 1000 <= n, "\(off) sums differ")
     }
 
+    /// The float-output add equals dequantizing both terms and adding in float, to the bit,
+    /// for clamp activations; through the vector sigmoid within a few ulps.
+    @Test func addToFloatEqualsDequantizeThenAdd() {
+        var rng = TestRNG(seed: 23)
+        for n in [1, 15, 16, 17, 1000, 4099] {
+            let a = Self.bytes(n, &rng), b = Self.bytes(n, &rng)
+            var fa = [Float](repeating: 0, count: n), fb = [Float](repeating: 0, count: n)
+            QuantizedElementwise.dequantize(a, count: n, scale: 0.0231, zeroPoint: 127, output: &fa, pool: .shared)
+            QuantizedElementwise.dequantize(b, count: n, scale: 0.3513, zeroPoint: 3, output: &fb, pool: .shared)
+            for act in [Activation.none, .relu, .relu6, .sigmoid] {
+                var y = [Float](repeating: .nan, count: n)
+                QuantizedElementwise.addToFloat(a, b, count: n, a: (0.0231, 127), b: (0.3513, 3), activation: act, into: &y, pool: .shared)
+                let off = (0..<n).filter { i in
+                    let want = act.apply(fa[i] + fb[i])
+                    return act == .sigmoid ? !(abs(y[i] - want) <= 1e-6) : y[i] != want
+                }
+                #expect(off.isEmpty, "\(act) n \(n): \(off.count) elements differ, first at \(off.first ?? -1)")
+            }
+        }
+    }
+
     /// uint8 max pooling and padding equal their float forms on the same byte values.
     @Test func bytePoolAndPadMatchTheFloatKernels() {
         var rng = TestRNG(seed: 21)
