@@ -1,6 +1,6 @@
 """Int8 MiniLM: Arca's dynamic int8 variant against onnxruntime's quantize_dynamic, accuracy and speed.
 
-    Tools/compare-int8 [--texts N] [--runs N] [--case BxSxT ...] [--json] [--arca PATH]
+    Tools/compare-int8 [--texts N] [--runs N] [--rounds R] [--case BxSxT ...] [--json] [--arca PATH]
 
 Reference: sentence-transformers (fp32) embeddings of held-out texts. The texts are no test's
 fixtures: sentences and 5-sentence paragraphs sampled (random.Random(0)) from CPython's own
@@ -80,10 +80,19 @@ def arca_embed(binary, variant, path):
     return np.array(json.loads(r.stdout)["embeddings"], np.float32)
 
 
+def median_of(values):
+    """The median of the values that are not None; None if none is."""
+    v = sorted(x for x in values if x is not None)
+    if not v:
+        return None
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--texts", type=int, default=300, help="held-out texts (default 300)")
     ap.add_argument("--runs", type=int, default=7, help="timed runs per speed case (default 7)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds, each timing every system (default 3)")
     ap.add_argument("--cases", type=parse_case, nargs="+", default=[(32, 128, 2)], metavar="BxSxT")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--arca", default=None, help="arca binary (default: $ARCA_BIN or .build/release/arca)")
@@ -135,20 +144,32 @@ def main():
     speed = []
     for (b, s, t) in args.cases:
         feeds = random_inputs(b, s)
-        row = {"case": f"{b}x{s} {t}t"}
+        systems = []
         for name, path in ort_models.items():
             sess = make_session(path, t)
-            ms = median_ms(lambda: sess.run(["sentence_embedding"], feeds), args.runs, warmup=2, min_warmup_s=0.0)
-            row[f"onnxruntime {name}"] = ms
+            systems.append((f"onnxruntime {name}",
+                            lambda sess=sess: median_ms(lambda: sess.run(["sentence_embedding"], feeds), args.runs, warmup=2, min_warmup_s=0.0)))
         for variant in (FP32, INT8):
-            a, err = run_arca(binary, ["bench", "embed", "--variant", variant, "--batch", b, "--seq", s,
-                                       "--threads", t, "--runs", args.runs, "--json"])
-            row[f"arca {variant}"] = float(a["median_ms"]) if a else None
-            if err:
-                errors.append(f"bench {variant}: {err}")
-        row["arca int8 / arca fp32 throughput"] = ratio(row[f"arca {FP32}"], row[f"arca {INT8}"])
-        row["arca int8 / ORT per-channel throughput"] = ratio(row["onnxruntime int8 per-channel"], row[f"arca {INT8}"])
-        row["arca int8 / ORT per-tensor throughput"] = ratio(row["onnxruntime int8 per-tensor"], row[f"arca {INT8}"])
+            def bench(variant=variant):
+                a, err = run_arca(binary, ["bench", "embed", "--variant", variant, "--batch", b, "--seq", s,
+                                           "--threads", t, "--runs", args.runs, "--json"])
+                if err:
+                    errors.append(f"bench {variant}: {err}")
+                return float(a["median_ms"]) if a else None
+            systems.append((f"arca {variant}", bench))
+        # Every round times every system (in a rotated order), so that a slow phase of a noisy
+        # host falls on all of them; figures are medians over rounds, ratios medians of per-round ratios.
+        rounds = []
+        for r in range(args.rounds):
+            k = r % len(systems)
+            rounds.append({name: fn() for name, fn in systems[k:] + systems[:k]})
+        row = {"case": f"{b}x{s} {t}t", "rounds": args.rounds}
+        for name, _ in systems:
+            row[name] = median_of([x[name] for x in rounds])
+        for label, num, den in (("arca int8 / arca fp32 throughput", f"arca {FP32}", f"arca {INT8}"),
+                                ("arca int8 / ORT per-channel throughput", "onnxruntime int8 per-channel", f"arca {INT8}"),
+                                ("arca int8 / ORT per-tensor throughput", "onnxruntime int8 per-tensor", f"arca {INT8}")):
+            row[label] = median_of([ratio(x[num], x[den]) for x in rounds])
         speed.append(row)
 
     import sentence_transformers
@@ -166,9 +187,9 @@ def main():
     for k, (mn, me) in accuracy.items():
         print(f"{k:<28} {mn:>11.5f} {me:>12.5f}")
     for row in speed:
-        print(f"\nspeed {row['case']} (median ms; lower is faster)")
+        print(f"\nspeed {row['case']} (median ms over {row['rounds']} rounds; lower is faster)")
         for k, v in row.items():
-            if k == "case":
+            if k in ("case", "rounds"):
                 continue
             print(f"  {k:<40} {('%.2f' % v) if v is not None else 'missing':>9}")
     for e in errors:

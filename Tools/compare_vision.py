@@ -13,9 +13,10 @@ For each MediaPipe model in <repo>/.models/mediapipe (or $ARCA_MODELS/mediapipe)
           is missing or fails, the arca column shows "missing" and the reason is listed under the
           table; the LiteRT side is still measured.
 
-  --int8: also times the static int8 twin (`REF-int8`) with the same command, alternating
-          float and int8 runs for R rounds (default 3) and taking the median of each; the
-          speedup column is float ms / int8 ms.
+  --int8: also times the static int8 twin (`REF-int8`): R rounds (default 3) of
+          `arca bench model REF --versus REF-int8` (both in one process, alternating blocks of
+          runs); the ms columns are medians over rounds, the speedup the median of the rounds'
+          per-block speedups.
 
 Ratios are arca/LiteRT latency (below 1 = arca faster). Timings on shared machines move 10-40%
 between runs; compare ratios from the same run. Run it with the reference venv (Tools/.venv,
@@ -103,28 +104,27 @@ def main():
             ms, shape = litert_ms(path, rng_range, t, args.runs)
             row["input_shape"] = shape
             row[f"litert_{t}t_ms"] = ms
-            def bench(r):
-                return (None, None) if binary is None else run_arca(
-                    binary, ["bench", "model", r, "--threads", t, "--runs", args.runs, "--json"])
-            floats, int8s = [], []
+            # With --int8, float and int8 run in one process in alternating blocks
+            # (`bench model REF --versus REF-int8`): the speedup is the median of per-block ratios.
+            command = ["bench", "model", ref, "--threads", t, "--runs", args.runs, "--json"]
+            if args.int8:
+                command += ["--versus", ref + "-int8"]
+            floats, int8s, speedups = [], [], []
             for _ in range(args.rounds if args.int8 else 1):
-                a, err = bench(ref)
+                a, err = (None, None) if binary is None else run_arca(binary, command)
                 if err:
                     row[f"arca_{t}t_error"] = err
                     errors.append(f"{ref} {t}t: {err}")
                 elif a:
                     floats.append(float(a["median_ms"]))
-                if args.int8:
-                    q, qerr = bench(ref + "-int8")
-                    if qerr:
-                        errors.append(f"{ref}-int8 {t}t: {qerr}")
-                    elif q:
-                        int8s.append(float(q["median_ms"]))
+                    if args.int8:
+                        int8s.append(float(a["versus_median_ms"]))
+                        speedups.append(float(a["speedup_median"]))
             row[f"arca_{t}t_ms"] = statistics.median(floats) if floats else None
             row[f"ratio_{t}t"] = ratio(row[f"arca_{t}t_ms"], ms)
             if args.int8:
                 row[f"int8_{t}t_ms"] = statistics.median(int8s) if int8s else None
-                row[f"int8_speedup_{t}t"] = ratio(row[f"arca_{t}t_ms"], row[f"int8_{t}t_ms"])
+                row[f"int8_speedup_{t}t"] = statistics.median(speedups) if speedups else None
             if not args.json:
                 print(".", end="", file=sys.stderr, flush=True)
         rows.append(row)

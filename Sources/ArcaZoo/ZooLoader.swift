@@ -114,13 +114,15 @@ public enum ZooLoader {
     }
 
     /// The store reference `ref` names (a catalog name is completed to `NAME:VARIANT`, and the
-    /// catalog installed into the store on first use) and its catalog entry; nil when neither
+    /// catalog installed into the store on first use, or again after a zoo revision) and its catalog entry; nil when neither
     /// the catalog nor the store knows it.
     static func storedReference(_ ref: String, catalog: ZooCatalog, store: ModelStore) throws
         -> (ref: String, known: (model: ZooModel, variant: ZooVariant)?)? {
         if let known = try? catalog.resolve(ref) {
             let full = "\(known.model.name):\(known.variant.tag)"
-            if (try? store.resolve(full)) == nil { _ = try ZooStore.install(catalog: catalog, store: store) }
+            if (try? store.resolve(full)) == nil || ZooStore.isStale(full, store: store) {
+                _ = try ZooStore.install(catalog: catalog, store: store)
+            }
             return (full, known)
         }
         return ref.contains(":") && (try? store.resolve(ref)) != nil ? (ref, nil) : nil

@@ -50,7 +50,7 @@ public enum ZooStore {
         let (graph, choiceFacts) = try ZooLoader.importVariant(variant, task: model.task)
         var entry = variant
         entry.staticInt8 = nil  // the recipe actually used is in the facts (`staticInt8Recipe`)
-        if !choiceFacts.isEmpty { entry.facts = (entry.facts ?? [:]).merging(choiceFacts) { $1 } }
+        entry.facts = (entry.facts ?? [:]).merging(choiceFacts) { $1 }.merging([revisionKey: .number(Double(revision))]) { $1 }
         var source = ModelConfig.Source()
         if let f = variant.files.first {
             source.uri = "pypi:\(f.package)"
@@ -67,14 +67,35 @@ public enum ZooStore {
                            licence: model.licence, source: source, extraLayers: extra, store: store, progress: progress)
     }
 
-    /// Publishes every catalog variant that the store does not hold yet.
+    /// How zoo variants are derived from their sources (import, passes, quantization). Raise it
+    /// when a change makes newly published variants differ: ``install(catalog:store:force:progress:)``
+    /// then publishes again the variants a store holds from an earlier revision.
+    public static let revision = 2
+    static let revisionKey = "zooRevision"
+
+    /// The zoo revision a stored variant was published at: 0 when it predates revisions, nil
+    /// when its manifest or config cannot be read (loading it reports why; it is not silently
+    /// published again) or it is no zoo variant.
+    public static func storedRevision(_ ref: String, store: ModelStore) -> Int? {
+        guard let manifest = try? store.manifest(ref), let config = try? store.config(of: manifest),
+              let entry = catalogEntry(config) else { return nil }
+        return entry.facts?[revisionKey]?.int ?? 0
+    }
+
+    /// Whether the store holds `ref` from an earlier zoo revision (not when it is missing or unreadable).
+    static func isStale(_ ref: String, store: ModelStore) -> Bool {
+        storedRevision(ref, store: store).map { $0 != revision } ?? false
+    }
+
+    /// Publishes every catalog variant that the store does not hold yet, or holds from an
+    /// earlier zoo ``revision``.
     public static func install(catalog: ZooCatalog, store: ModelStore, force: Bool = false,
                                progress: (String, PublishProgress) -> Void = { _, _ in }) throws -> [String] {
         var published: [String] = []
         for m in catalog.models {
             for v in m.variants {
                 let ref = "\(m.name):\(v.tag)"
-                if !force, (try? store.resolve(ref)) != nil { continue }
+                if !force, (try? store.resolve(ref)) != nil, !isStale(ref, store: store) { continue }
                 try publish(m, v, store: store) { progress(ref, $0) }
                 published.append(ref)
             }

@@ -53,3 +53,28 @@ import Testing
         }
     }
 }
+
+/// A store keeps its variants across restarts, but not across zoo revisions: a variant
+/// published by an earlier revision of the import and quantization is published again.
+@Suite struct ZooRevisionTests {
+    @Test func installPublishesAgainOnlyWhatAnEarlierRevisionMade() throws {
+        let store = try ZooStoreTests.tempStore()
+        var catalog = try ZooCatalog.bundled()
+        let (m, v) = try catalog.resolve("face-detection:short-range")
+        var model = m
+        model.variants = [v]
+        catalog.models = [model]
+        #expect(try ZooStore.install(catalog: catalog, store: store) == ["face-detection:short-range"])
+        #expect(ZooStore.storedRevision("face-detection:short-range", store: store) == ZooStore.revision)
+        #expect(try ZooStore.install(catalog: catalog, store: store).isEmpty)
+
+        // The same variant as an earlier revision published it: no revision in its catalog entry.
+        let graph = try ZooLoader.importGraph(v, task: m.task)
+        try ZooStore.publish(graph: graph, name: m.name, variant: v.tag, task: .faceDetection, catalogEntry: v,
+                             licence: m.licence, source: nil, store: store)
+        #expect(ZooStore.storedRevision("face-detection:short-range", store: store) == 0)
+        #expect(try ZooStore.install(catalog: catalog, store: store) == ["face-detection:short-range"])
+        #expect(ZooStore.storedRevision("face-detection:short-range", store: store) == ZooStore.revision)
+        #expect(ZooStore.storedRevision("face-detection:nothing", store: store) == nil)
+    }
+}
