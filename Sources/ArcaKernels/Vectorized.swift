@@ -1,3 +1,5 @@
+import CArcaCPU
+
 /// SIMD elementwise math shared by kernels: `exp`, `erf`, `tanh`, `sigmoid`, `gelu`.
 ///
 /// Accuracy (checked against libm by the tests): `exp` ≤ 2 ulp on [-87, 88],
@@ -60,7 +62,9 @@ public enum Vectorized {
     @inline(__always)
     public static func exp(_ x0: V) -> V {
         // NaN lanes compute exp(0) and are restored at the end.
-        let x = x0.clamp(V(repeating: -87.33654), V(repeating: 88.72283)).replacing(with: 0, where: x0 .!= x0)
+        // (Selects through C intrinsics throughout: Swift's 16-lane compare-and-select compiles to
+        // mask moves and lane extractions; this clamp sends NaN lanes to the low bound.)
+        let x = arca_clamp_f32x16(x0, V(repeating: -87.33654), V(repeating: 88.72283))
         let (y, ni) = expParts(x)
         // 2^n: n is in [-126, 128]; split to keep the exponent field valid.
         let half = ni &>> 1
@@ -68,10 +72,9 @@ public enum Vectorized {
         let s2 = unsafeBitCast((ni &- half &+ 127) &<< 23, to: V.self)
         var result = y * s1 * s2
         // Beyond the float range: overflow to +inf, flush results below the normal range to 0.
-        result.replace(with: .infinity, where: x0 .> 88.72283)
-        result.replace(with: 0, where: x0 .< -87.33654)
-        result.replace(with: x0, where: x0 .!= x0)
-        return result
+        result = arca_blend_gt_f32x16(x0, V(repeating: 88.72283), V(repeating: .infinity), result)
+        result = arca_blend_lt_f32x16(x0, V(repeating: -87.33654), .zero, result)
+        return arca_blend_nan_f32x16(x0, x0, result)
     }
 
     /// exp for arguments ≤ 0 (softmax after subtracting the row maximum): ``exp(_:)`` without
@@ -79,10 +82,10 @@ public enum Vectorized {
     /// Arguments below -87.33654 (and -inf) give 0.
     @inline(__always)
     public static func expNonPositive(_ x0: V) -> V {
-        let (y, ni) = expParts(x0.replacing(with: -87.33654, where: x0 .< -87.33654))
-        var result = y * unsafeBitCast((ni &+ 127) &<< 23, to: V.self)
-        result.replace(with: 0, where: x0 .< -87.33654)
-        return result
+        let lo = V(repeating: -87.33654)
+        let (y, ni) = expParts(arca_blend_lt_f32x16(x0, lo, lo, x0))
+        let result = y * unsafeBitCast((ni &+ 127) &<< 23, to: V.self)
+        return arca_blend_lt_f32x16(x0, lo, .zero, result)
     }
 
     @inline(__always)
@@ -93,7 +96,7 @@ public enum Vectorized {
     @inline(__always)
     public static func tanh(_ x: V) -> V {
         // tanh(x) = sign(x) * (1 - 2 / (exp(2|x|) + 1)); small |x| uses the odd series.
-        let ax = x.replacing(with: -x, where: x .< 0)
+        let ax = unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: V.self)
         let e = exp(2 * ax.clamp(.zero, V(repeating: 20)))
         var t = 1 - 2 / (e + 1)
         let x2 = x * x
@@ -102,8 +105,8 @@ public enum Vectorized {
         poly = V(repeating: -1.0 / 3.0).addingProduct(poly, x2)
         poly = V(repeating: 1).addingProduct(poly, x2)
         let series = ax * poly
-        t.replace(with: series, where: ax .< 0.0625)
-        return t.replacing(with: -t, where: x .< 0)
+        t = arca_blend_lt_f32x16(ax, V(repeating: 0.0625), series, t)
+        return arca_blend_lt_f32x16(x, .zero, -t, t)
     }
 
     /// erf with |error| ≤ 1.2e-7: a rational fit on |x| < 0.84375 and `1 - exp(-x²) P(t)` above.
@@ -157,11 +160,13 @@ public enum Vectorized {
 
     /// GELU, `0.5 x (1 + erf(x / √2))`, with erf from a rational fit in u = x/√2 clamped to
     /// [-4, 4]: u·P(u²)/Q(u²), P of degree 6 and Q of degree 4 in u² (weighted least squares,
-    /// |erf error| ≤ 5e-7 in float; GELU within 1e-6 absolute of libm, ``Tolerances/gelu``). One division and no exp: about 1/8 of the cost of the
+    /// |erf error| ≤ 5e-7 in float; GELU within 1e-6 absolute of libm, ``Tolerances/gelu``). One reciprocal and no exp: about 1/8 of the cost of the
     /// two-branch erf/erfc form ``erf(_:)`` uses. Beyond |x| > 8 the result is 0 or x.
     @inline(__always)
     public static func gelu(_ x: V) -> V {
-        let u = (x * 0.70710678118654752).clamp(V(repeating: -4), V(repeating: 4))
+        // Clamps and lane fix-ups through the C intrinsics: SIMD compare-and-select on 16 lanes
+        // compiled to mask moves and lane extractions (64 cycles per vector, most of them there).
+        let u = arca_clamp_f32x16(x * 0.70710678118654752, V(repeating: -4), V(repeating: 4))
         let u2 = u * u
         var p = V(repeating: 1.9667930450939508e-08)
         p = V(repeating: -1.977515713399297e-06).addingProduct(p, u2)
@@ -175,12 +180,11 @@ public enum Vectorized {
         q = V(repeating: 0.11755333991525814).addingProduct(q, u2)
         q = V(repeating: 0.5159925972836917).addingProduct(q, u2)
         q = V(repeating: 1).addingProduct(q, u2)
-        var r = 0.5 * x * (1 + u * p / q)
-        // -inf keeps the formula's NaN (-inf · 0), as PyTorch and onnxruntime give.
-        r.replace(with: 0, where: x .< -8)
-        r.replace(with: .nan, where: x .== -Float.infinity)
-        r.replace(with: x, where: x .> 8)
-        return r
+        // 1/q by a refined reciprocal on AVX-512 (a 16-lane vdivps issues once per 16 cycles on
+        // Intel cores: it was half of this function's time); q ≥ 1.
+        let r = 0.5 * x * (1 + u * p * arca_rcp_f32x16(q))
+        // Beyond ±8: 0 or x; -inf keeps the formula's NaN (-inf · 0), as PyTorch and onnxruntime give.
+        return arca_gelu_tail_f32x16(x, r)
     }
 
     /// Accuracy against `Double` libm, measured by the tests on a dense grid over [-100, 100].
@@ -207,13 +211,12 @@ extension SIMD8 where Scalar == Float {
 }
 
 extension SIMD16 where Scalar == Float {
-    /// Lane-wise clamp to `[lo, hi]` by compare-and-select; NaN lanes stay NaN.
+    /// Lane-wise clamp to `[lo, hi]`; NaN lanes stay NaN (vmaxps/vminps with the operand
+    /// order that returns the NaN: compare-and-select on 16 lanes compiled to mask moves).
     @inline(__always)
-    public func clamp(_ lo: Self, _ hi: Self) -> Self {
-        replacing(with: lo, where: self .< lo).replacing(with: hi, where: self .> hi)
-    }
+    public func clamp(_ lo: Self, _ hi: Self) -> Self { arca_clamp_nan_f32x16(self, lo, hi) }
 
-    /// Lane-wise maximum by compare-and-select.
+    /// Lane-wise maximum: `other` where it is greater, else self (self where either is NaN).
     @inline(__always)
-    public func maximum(_ other: Self) -> Self { replacing(with: other, where: other .> self) }
+    public func maximum(_ other: Self) -> Self { arca_max_f32x16(other, self) }
 }

@@ -104,6 +104,14 @@ struct BenchOp {
         }
     }
 
+    /// An activation over `count` floats in place (the GFLOPS column counts one op per element).
+    static func activation(_ name: String, _ act: Activation, count: Int) -> BenchOp {
+        BenchOp(name: name, flops: Double(count)) { pool in
+            let x = data(count, seed: 4)
+            return { act.apply(x, count: count) }
+        }
+    }
+
     /// BlazeFace short range (128x128x3 input) layer shapes, selfie segmentation ones, then MiniLM-L6 GEMMs (128 tokens).
     static var all: [BenchOp] { [
         conv("bf conv5x5 s2 128x128 3->24", h: 128, c: 3, outC: 24, k: 5, stride: 2),
@@ -130,5 +138,6 @@ struct BenchOp {
         gemm("minilm 128x384x384", m: 128, k: 384, n: 384),
         gemm("minilm 128x384x1536", m: 128, k: 384, n: 1536),
         gemm("minilm 128x1536x384", m: 128, k: 1536, n: 384),
+        activation("minilm gelu 128x1536", .gelu, count: 128 * 1536),
     ] }
 }

@@ -51,6 +51,39 @@ static inline arca_f32x16_q arca_clamp_f32x16(arca_f32x16_q x, arca_f32x16_q lo,
 static inline arca_f32x16_q arca_fma_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q c) {
     return (arca_f32x16_q)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
 }
+/// `1 / x` lane-wise: vrcp14ps refined by one Newton step, `r (2 − x r)` (about 1 ulp; x finite, non-zero).
+static inline arca_f32x16_q arca_rcp_f32x16(arca_f32x16_q x) {
+    __m512 r = _mm512_rcp14_ps((__m512)x);
+    return (arca_f32x16_q)_mm512_mul_ps(r, _mm512_fnmadd_ps((__m512)x, r, _mm512_set1_ps(2.0f)));
+}
+/// GELU's out-of-fit lanes: 0 where x < −8, NaN where x = −∞, x where x > 8, else r (k-mask blends).
+static inline arca_f32x16_q arca_gelu_tail_f32x16(arca_f32x16_q x, arca_f32x16_q r) {
+    __m512 xv = (__m512)x, rv = (__m512)r;
+    rv = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(xv, _mm512_set1_ps(-8.0f), _CMP_LT_OQ), rv, _mm512_setzero_ps());
+    rv = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(xv, _mm512_set1_ps(-__builtin_inff()), _CMP_EQ_OQ), rv, _mm512_set1_ps(__builtin_nanf("")));
+    rv = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(xv, _mm512_set1_ps(8.0f), _CMP_GT_OQ), rv, xv);
+    return (arca_f32x16_q)rv;
+}
+/// `a < b ? t : f` lane-wise (ordered: NaN lanes take f).
+static inline arca_f32x16_q arca_blend_lt_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q t, arca_f32x16_q f) {
+    return (arca_f32x16_q)_mm512_mask_blend_ps(_mm512_cmp_ps_mask((__m512)a, (__m512)b, _CMP_LT_OQ), (__m512)f, (__m512)t);
+}
+/// `a > b ? t : f` lane-wise (ordered: NaN lanes take f).
+static inline arca_f32x16_q arca_blend_gt_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q t, arca_f32x16_q f) {
+    return (arca_f32x16_q)_mm512_mask_blend_ps(_mm512_cmp_ps_mask((__m512)a, (__m512)b, _CMP_GT_OQ), (__m512)f, (__m512)t);
+}
+/// `isnan(x) ? t : f` lane-wise.
+static inline arca_f32x16_q arca_blend_nan_f32x16(arca_f32x16_q x, arca_f32x16_q t, arca_f32x16_q f) {
+    return (arca_f32x16_q)_mm512_mask_blend_ps(_mm512_cmp_ps_mask((__m512)x, (__m512)x, _CMP_UNORD_Q), (__m512)f, (__m512)t);
+}
+/// `min(max(x, lo), hi)` that keeps NaN lanes NaN (maxps/minps return their second operand when one is NaN).
+static inline arca_f32x16_q arca_clamp_nan_f32x16(arca_f32x16_q x, arca_f32x16_q lo, arca_f32x16_q hi) {
+    return (arca_f32x16_q)_mm512_min_ps((__m512)hi, _mm512_max_ps((__m512)lo, (__m512)x));
+}
+/// `a > b ? a : b` lane-wise: b where either is NaN or both are zeros (vmaxps a, b).
+static inline arca_f32x16_q arca_max_f32x16(arca_f32x16_q a, arca_f32x16_q b) {
+    return (arca_f32x16_q)_mm512_max_ps((__m512)a, (__m512)b);
+}
 #elif defined(__AVX2__)
 #include <immintrin.h>
 /* AVX2: each 16-lane function is the same computation on two 8-lane halves (ymm), through
@@ -102,6 +135,38 @@ static inline arca_f32x16_q arca_clamp_f32x16(arca_f32x16_q x, arca_f32x16_q lo,
 static inline arca_f32x16_q arca_fma_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q c) {
     return arca_q_join_f(_mm256_fmadd_ps(arca_q_lo_f(a), arca_q_lo_f(b), arca_q_lo_f(c)),
                          _mm256_fmadd_ps(arca_q_hi_f(a), arca_q_hi_f(b), arca_q_hi_f(c)));
+}
+/// AVX2: a true division (vrcpps has 12 bits; one Newton step leaves a few ulps).
+static inline arca_f32x16_q arca_rcp_f32x16(arca_f32x16_q x) {
+    __m256 one = _mm256_set1_ps(1.0f);
+    return arca_q_join_f(_mm256_div_ps(one, arca_q_lo_f(x)), _mm256_div_ps(one, arca_q_hi_f(x)));
+}
+static inline __m256 arca_gelu_tail_f32x8(__m256 x, __m256 r) {
+    r = _mm256_blendv_ps(r, _mm256_setzero_ps(), _mm256_cmp_ps(x, _mm256_set1_ps(-8.0f), _CMP_LT_OQ));
+    r = _mm256_blendv_ps(r, _mm256_set1_ps(__builtin_nanf("")), _mm256_cmp_ps(x, _mm256_set1_ps(-__builtin_inff()), _CMP_EQ_OQ));
+    return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, _mm256_set1_ps(8.0f), _CMP_GT_OQ));
+}
+static inline arca_f32x16_q arca_gelu_tail_f32x16(arca_f32x16_q x, arca_f32x16_q r) {
+    return arca_q_join_f(arca_gelu_tail_f32x8(arca_q_lo_f(x), arca_q_lo_f(r)), arca_gelu_tail_f32x8(arca_q_hi_f(x), arca_q_hi_f(r)));
+}
+static inline arca_f32x16_q arca_blend_lt_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q t, arca_f32x16_q f) {
+    return arca_q_join_f(_mm256_blendv_ps(arca_q_lo_f(f), arca_q_lo_f(t), _mm256_cmp_ps(arca_q_lo_f(a), arca_q_lo_f(b), _CMP_LT_OQ)),
+                         _mm256_blendv_ps(arca_q_hi_f(f), arca_q_hi_f(t), _mm256_cmp_ps(arca_q_hi_f(a), arca_q_hi_f(b), _CMP_LT_OQ)));
+}
+static inline arca_f32x16_q arca_blend_gt_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q t, arca_f32x16_q f) {
+    return arca_q_join_f(_mm256_blendv_ps(arca_q_lo_f(f), arca_q_lo_f(t), _mm256_cmp_ps(arca_q_lo_f(a), arca_q_lo_f(b), _CMP_GT_OQ)),
+                         _mm256_blendv_ps(arca_q_hi_f(f), arca_q_hi_f(t), _mm256_cmp_ps(arca_q_hi_f(a), arca_q_hi_f(b), _CMP_GT_OQ)));
+}
+static inline arca_f32x16_q arca_blend_nan_f32x16(arca_f32x16_q x, arca_f32x16_q t, arca_f32x16_q f) {
+    return arca_q_join_f(_mm256_blendv_ps(arca_q_lo_f(f), arca_q_lo_f(t), _mm256_cmp_ps(arca_q_lo_f(x), arca_q_lo_f(x), _CMP_UNORD_Q)),
+                         _mm256_blendv_ps(arca_q_hi_f(f), arca_q_hi_f(t), _mm256_cmp_ps(arca_q_hi_f(x), arca_q_hi_f(x), _CMP_UNORD_Q)));
+}
+static inline arca_f32x16_q arca_clamp_nan_f32x16(arca_f32x16_q x, arca_f32x16_q lo, arca_f32x16_q hi) {
+    return arca_q_join_f(_mm256_min_ps(arca_q_lo_f(hi), _mm256_max_ps(arca_q_lo_f(lo), arca_q_lo_f(x))),
+                         _mm256_min_ps(arca_q_hi_f(hi), _mm256_max_ps(arca_q_hi_f(lo), arca_q_hi_f(x))));
+}
+static inline arca_f32x16_q arca_max_f32x16(arca_f32x16_q a, arca_f32x16_q b) {
+    return arca_q_join_f(_mm256_max_ps(arca_q_lo_f(a), arca_q_lo_f(b)), _mm256_max_ps(arca_q_hi_f(a), arca_q_hi_f(b)));
 }
 #else
 static inline void arca_store_u8x16_from_f32(arca_f32x16_q y, uint8_t *dst, uint16_t mask) {
@@ -160,6 +225,46 @@ static inline arca_f32x16_q arca_fma_f32x16(arca_f32x16_q a, arca_f32x16_q b, ar
     __builtin_memcpy(&out, x, 64);
     return out;
 }
+static inline arca_f32x16_q arca_rcp_f32x16(arca_f32x16_q x) {
+    float v[16]; arca_f32x16_q out;
+    __builtin_memcpy(v, &x, 64);
+    for (int i = 0; i < 16; i++) v[i] = 1.0f / v[i];
+    __builtin_memcpy(&out, v, 64);
+    return out;
+}
+static inline arca_f32x16_q arca_gelu_tail_f32x16(arca_f32x16_q x, arca_f32x16_q r) {
+    float v[16], y[16]; arca_f32x16_q out;
+    __builtin_memcpy(v, &x, 64); __builtin_memcpy(y, &r, 64);
+    for (int i = 0; i < 16; i++) {
+        if (v[i] < -8.0f) y[i] = 0.0f;
+        if (v[i] == -__builtin_inff()) y[i] = __builtin_nanf("");
+        if (v[i] > 8.0f) y[i] = v[i];
+    }
+    __builtin_memcpy(&out, y, 64);
+    return out;
+}
+#define ARCA_LANES16(body) float A[16], B[16], T[16], F[16]; arca_f32x16_q out; \
+    __builtin_memcpy(A, &a, 64); __builtin_memcpy(B, &b, 64); __builtin_memcpy(T, &t, 64); __builtin_memcpy(F, &f, 64); \
+    for (int i = 0; i < 16; i++) { body; } __builtin_memcpy(&out, F, 64); return out;
+static inline arca_f32x16_q arca_blend_lt_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q t, arca_f32x16_q f) {
+    ARCA_LANES16(if (A[i] < B[i]) F[i] = T[i])
+}
+static inline arca_f32x16_q arca_blend_gt_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q t, arca_f32x16_q f) {
+    ARCA_LANES16(if (A[i] > B[i]) F[i] = T[i])
+}
+static inline arca_f32x16_q arca_blend_nan_f32x16(arca_f32x16_q a, arca_f32x16_q t, arca_f32x16_q f) {
+    arca_f32x16_q b = a;
+    ARCA_LANES16(if (A[i] != A[i]) F[i] = T[i])
+}
+static inline arca_f32x16_q arca_clamp_nan_f32x16(arca_f32x16_q a, arca_f32x16_q b, arca_f32x16_q t) {
+    arca_f32x16_q f = a;
+    ARCA_LANES16(if (A[i] < B[i]) F[i] = B[i]; if (A[i] > T[i]) F[i] = T[i])
+}
+static inline arca_f32x16_q arca_max_f32x16(arca_f32x16_q a, arca_f32x16_q b) {
+    arca_f32x16_q t = a, f = b;
+    ARCA_LANES16(if (A[i] > B[i]) F[i] = A[i])
+}
+#undef ARCA_LANES16
 static inline arca_i32x16 arca_max_u8x64(arca_i32x16 a, arca_i32x16 b) {
     uint8_t x[64], y[64]; arca_i32x16 out;
     __builtin_memcpy(x, &a, 64); __builtin_memcpy(y, &b, 64);
