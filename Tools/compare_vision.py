@@ -111,7 +111,8 @@ def main():
                 command += ["--versus", ref + "-int8"]
             floats, int8s, speedups = [], [], []
             for _ in range(args.rounds if args.int8 else 1):
-                a, err = (None, None) if binary is None else run_arca(binary, command)
+                required = ("median_ms", "versus_median_ms", "speedup_median") if args.int8 else ("median_ms",)
+                a, err = (None, None) if binary is None else run_arca(binary, command, required=required)
                 if err:
                     row[f"arca_{t}t_error"] = err
                     errors.append(f"{ref} {t}t: {err}")

@@ -106,7 +106,9 @@ public enum Vectorized {
         poly = V(repeating: 1).addingProduct(poly, x2)
         let series = ax * poly
         t = arca_blend_lt_f32x16(ax, V(repeating: 0.0625), series, t)
-        return arca_blend_lt_f32x16(x, .zero, -t, t)
+        // t ≥ 0: x's sign bit gives the result's (−0 stays −0).
+        let sign = unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x8000_0000
+        return unsafeBitCast(unsafeBitCast(t, to: SIMD16<UInt32>.self) | sign, to: V.self)
     }
 
     /// erf with |error| ≤ 1.2e-7: a rational fit on |x| < 0.84375 and `1 - exp(-x²) P(t)` above.

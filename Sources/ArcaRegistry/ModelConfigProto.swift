@@ -139,7 +139,8 @@ extension ModelConfig {
             try bound(p.n_extra, "postprocessing.extra")
             for i in 0..<p.n_extra {
                 guard let e = p.extra?[i]?.pointee else { throw .malformedProtobuf }
-                post.extra[try text(e.key, "postprocessing.extra key")] = try text(e.value, "postprocessing.extra value")
+                post.extra[try text(e.key, "postprocessing.extra key")] = try text(e.value, "postprocessing.extra value",
+                                                                                   limit: Limits.maxExtraValueBytes)
             }
             if let a = p.anchors?.pointee {
                 var anchors = AnchorOptions()
@@ -183,10 +184,11 @@ extension ModelConfig {
         guard count <= Limits.maxListEntries else { throw .tooMany(field: field, count: count, limit: Limits.maxListEntries) }
     }
 
-    private static func text(_ p: UnsafeMutablePointer<CChar>?, _ field: String) throws(ModelConfigError) -> String {
+    private static func text(_ p: UnsafeMutablePointer<CChar>?, _ field: String,
+                             limit: Int = Limits.maxStringBytes) throws(ModelConfigError) -> String {
         guard let p else { return "" }
-        guard strnlen(p, Limits.maxStringBytes + 1) <= Limits.maxStringBytes else {
-            throw .invalid(field: field, reason: "longer than \(Limits.maxStringBytes) bytes")
+        guard strnlen(p, limit + 1) <= limit else {
+            throw .invalid(field: field, reason: "longer than \(limit) bytes")
         }
         guard let s = String(validatingCString: p) else { throw .invalidUTF8(field: field) }
         return s

@@ -121,7 +121,7 @@ public enum ZooLoader {
         if let known = try? catalog.resolve(ref) {
             let full = "\(known.model.name):\(known.variant.tag)"
             if (try? store.resolve(full)) == nil || ZooStore.isStale(full, store: store) {
-                _ = try ZooStore.install(catalog: catalog, store: store)
+                _ = try ZooStore.install(catalog: catalog, store: store, warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) })
             }
             return (full, known)
         }

@@ -73,30 +73,42 @@ public enum ZooStore {
     public static let revision = 2
     static let revisionKey = "zooRevision"
 
-    /// The zoo revision a stored variant was published at: 0 when it predates revisions, nil
-    /// when its manifest or config cannot be read (loading it reports why; it is not silently
-    /// published again) or it is no zoo variant.
+    /// The zoo revision a stored variant was published at: 0 when the zoo published it before
+    /// revisions; nil when its manifest or config cannot be read (loading it reports why; it is
+    /// not silently published again) or when the zoo did not publish it (`arca publish` of a
+    /// user's file, even under a zoo name: its source is a file, not the pinned wheel).
     public static func storedRevision(_ ref: String, store: ModelStore) -> Int? {
         guard let manifest = try? store.manifest(ref), let config = try? store.config(of: manifest),
-              let entry = catalogEntry(config) else { return nil }
+              let entry = catalogEntry(config), config.source?.uri.hasPrefix("pypi:") == true else { return nil }
         return entry.facts?[revisionKey]?.int ?? 0
     }
 
-    /// Whether the store holds `ref` from an earlier zoo revision (not when it is missing or unreadable).
+    /// Whether the store holds `ref` from an earlier zoo revision (not when it is missing,
+    /// unreadable, a user's model, or from a newer revision: an older binary does not downgrade it).
     static func isStale(_ ref: String, store: ModelStore) -> Bool {
-        storedRevision(ref, store: store).map { $0 != revision } ?? false
+        storedRevision(ref, store: store).map { $0 < revision } ?? false
     }
 
     /// Publishes every catalog variant that the store does not hold yet, or holds from an
     /// earlier zoo ``revision``.
+    ///
+    /// A stale variant that cannot be published again (an offline machine without the pinned
+    /// files, a read-only store) stays as it is, and `warn` says why: it still works.
     public static func install(catalog: ZooCatalog, store: ModelStore, force: Bool = false,
-                               progress: (String, PublishProgress) -> Void = { _, _ in }) throws -> [String] {
+                               progress: (String, PublishProgress) -> Void = { _, _ in },
+                               warn: (String) -> Void = { _ in }) throws -> [String] {
         var published: [String] = []
         for m in catalog.models {
             for v in m.variants {
                 let ref = "\(m.name):\(v.tag)"
-                if !force, (try? store.resolve(ref)) != nil, !isStale(ref, store: store) { continue }
-                try publish(m, v, store: store) { progress(ref, $0) }
+                let present = (try? store.resolve(ref)) != nil
+                if !force, present, !isStale(ref, store: store) { continue }
+                do {
+                    try publish(m, v, store: store) { progress(ref, $0) }
+                } catch where present && !force {
+                    warn("\(ref) is from an earlier zoo revision and could not be published again (\(error)); keeping it")
+                    continue
+                }
                 published.append(ref)
             }
         }

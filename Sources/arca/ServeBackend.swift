@@ -12,7 +12,7 @@ enum ServeBackend {
     /// `workers`: the server's worker threads, the most vision calls that run at once.
     static func makeProvider(logger: Logger, workers: Int, computeThreads: Int, textThreads: Int, store: ModelStore) throws -> any ModelProvider {
         let catalog = try ZooCatalog.bundled()
-        let installed = try ZooStore.install(catalog: catalog, store: store)
+        let installed = try ZooStore.install(catalog: catalog, store: store, warn: { logger.warning("\($0)") })
         if !installed.isEmpty { logger.info("installed the default zoo", metadata: ["variants": "\(installed.joined(separator: ", "))"]) }
         let start = Date()
         let provider = try ZooProvider(catalog: catalog, store: store, workers: workers, computeThreads: computeThreads,

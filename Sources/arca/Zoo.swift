@@ -19,9 +19,9 @@ struct ZooInstall: ParsableCommand {
         let s = try store.open()
         let catalog = try ZooCatalog.bundled()
         let bar = ProgressBar()
-        let done = try ZooStore.install(catalog: catalog, store: s, force: force) { ref, p in
+        let done = try ZooStore.install(catalog: catalog, store: s, force: force, progress: { ref, p in
             bar.update(label: ref, done: p.completedBytes, total: p.totalBytes)
-        }
+        }, warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) })
         bar.finish()
         let all = catalog.models.flatMap { m in m.variants.map { "\(m.name):\($0.tag)" } }
         for ref in all { print("\(done.contains(ref) ? "published" : "present  ")  \(ref)") }

@@ -68,13 +68,35 @@ import Testing
         #expect(ZooStore.storedRevision("face-detection:short-range", store: store) == ZooStore.revision)
         #expect(try ZooStore.install(catalog: catalog, store: store).isEmpty)
 
-        // The same variant as an earlier revision published it: no revision in its catalog entry.
+        // The same variant as an earlier revision published it: from the pinned wheel, no revision
+        // in its catalog entry.
         let graph = try ZooLoader.importGraph(v, task: m.task)
+        var wheel = ModelConfig.Source()
+        wheel.uri = "pypi:\(v.files[0].package)"
         try ZooStore.publish(graph: graph, name: m.name, variant: v.tag, task: .faceDetection, catalogEntry: v,
-                             licence: m.licence, source: nil, store: store)
+                             licence: m.licence, source: wheel, store: store)
         #expect(ZooStore.storedRevision("face-detection:short-range", store: store) == 0)
         #expect(try ZooStore.install(catalog: catalog, store: store) == ["face-detection:short-range"])
         #expect(ZooStore.storedRevision("face-detection:short-range", store: store) == ZooStore.revision)
         #expect(ZooStore.storedRevision("face-detection:nothing", store: store) == nil)
+
+        // A user's own file published under the zoo's name (`arca publish`) is not the zoo's to replace.
+        var file = ModelConfig.Source()
+        file.uri = "file:///tmp/my-faces.tflite"
+        let mine = try ZooStore.publish(graph: graph, name: m.name, variant: v.tag, task: .faceDetection, catalogEntry: v,
+                                        licence: m.licence, source: file, store: store)
+        #expect(ZooStore.storedRevision("face-detection:short-range", store: store) == nil)
+        #expect(try ZooStore.install(catalog: catalog, store: store).isEmpty)
+        #expect(try store.resolve("face-detection:short-range").digest == mine.digest)
+    }
+
+    /// A catalog entry longer than the 4 KiB a plain string field may hold reads back whole.
+    @Test func aLongCatalogEntryRoundTrips() throws {
+        var config = ModelConfig(name: "m", variant: "v", task: .faceDetection)
+        var post = ModelConfig.Postprocessing()
+        post.extra[ZooStore.catalogKey] = String(repeating: "x", count: 20_000)
+        config.postprocessing = post
+        let back = try ModelConfig(serialized: try config.serialized())
+        #expect(back.postprocessing?.extra[ZooStore.catalogKey]?.count == 20_000)
     }
 }

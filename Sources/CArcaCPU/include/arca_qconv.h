@@ -43,7 +43,8 @@ static inline arca_i32x16 arca_add_i32x16(arca_i32x16 a, arca_i32x16 b) { return
 static inline arca_f32x16_q arca_i32_to_f32x16(arca_i32x16 a) { return (arca_f32x16_q)_mm512_cvtepi32_ps((__m512i)a); }
 /// Lane-wise maximum of unsigned bytes, 64 at a time (vpmaxub).
 static inline arca_i32x16 arca_max_u8x64(arca_i32x16 a, arca_i32x16 b) { return (arca_i32x16)_mm512_max_epu8((__m512i)a, (__m512i)b); }
-/// `min(max(x, lo), hi)` lane-wise (vmaxps, vminps; callers pass NaN-free values).
+/// `min(max(x, lo), hi)` lane-wise (vmaxps, vminps): a NaN lane becomes `lo` (vmaxps returns its
+/// second operand when one is NaN; every branch below does the same, and `Vectorized.exp` relies on it).
 static inline arca_f32x16_q arca_clamp_f32x16(arca_f32x16_q x, arca_f32x16_q lo, arca_f32x16_q hi) {
     return (arca_f32x16_q)_mm512_min_ps(_mm512_max_ps((__m512)x, (__m512)lo), (__m512)hi);
 }
