@@ -29,6 +29,7 @@ import platform  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import subprocess  # noqa: E402
+import statistics  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 
@@ -82,10 +83,8 @@ def arca_embed(binary, variant, path):
 
 def median_of(values):
     """The median of the values that are not None; None if none is."""
-    v = sorted(x for x in values if x is not None)
-    if not v:
-        return None
-    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+    v = [x for x in values if x is not None]
+    return statistics.median(v) if v else None
 
 
 def main():
